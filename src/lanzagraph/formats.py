@@ -135,6 +135,14 @@ def negotiate(header: str | None, offered: list[str]) -> str | None:
     return choice
 
 
+def media_type_for(name_or_media: str) -> str | None:
+    """'json', 'ttl', 'text/csv' -> the media type we serve for it, or None."""
+    if "/" in name_or_media:
+        name = name_for_media_type(name_or_media)
+        return _media_of(name) if name else None
+    return _media_of(canonical_name(name_or_media))
+
+
 def _media_of(name: str) -> str | None:
     if name in RESULTS_FORMATS:
         return RESULTS_FORMATS[name][0].media_type

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     in_memory_max_triples: int = Field(
         2_000_000, ge=0, description="Serve from an in-memory copy of the store up to this many triples."
     )
+    query_processes: int = Field(2, ge=1, le=64, description="Worker processes that run /sparql queries.")
+    query_memory_mb: int = Field(4096, ge=0, description="Address-space limit of a query worker (0: none).")
     root: Path = Field(default_factory=_default_root, description="Folder with ontology/, shapes/, data/.")
 
     @field_validator("base_uri")

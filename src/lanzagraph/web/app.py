@@ -1,0 +1,67 @@
+"""The HTTP service: `create_app(settings)` builds a FastAPI app; the lifespan opens the store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from lanzagraph import __version__
+from lanzagraph.executor import QueryExecutor
+from lanzagraph.parties import PartyIndex
+from lanzagraph.settings import Settings
+from lanzagraph.store import GraphStore
+from lanzagraph.web import handlers
+from lanzagraph.web.limits import LimitsMiddleware
+from lanzagraph.web.routes import api, site, sparql
+
+
+@dataclass
+class Services:
+    """What the routes share, opened once per process by the lifespan."""
+
+    settings: Settings
+    store: GraphStore
+    parties: PartyIndex
+    executor: QueryExecutor
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = GraphStore.open(settings.store_path, settings.in_memory_max_triples)
+        executor = QueryExecutor(
+            settings.store_path, settings.in_memory_max_triples, settings.query_processes, settings.query_memory_mb
+        )
+        await executor.start()
+        app.state.services = Services(settings, store, PartyIndex.load(store), executor)
+        try:
+            yield
+        finally:
+            executor.close()
+            store.close()
+
+    app = FastAPI(
+        title="lanzagraph",
+        version=__version__,
+        summary="The Lanzarote Convention, its Committee's recommendations and what each Party is asked to do.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    handlers.install(app)
+    app.include_router(sparql.router)
+    app.include_router(api.router)
+    app.include_router(site.router)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type", "If-None-Match"],
+        expose_headers=["Link", "ETag", "X-Lanzagraph-Truncated", "X-Lanzagraph-Dataset"],
+        max_age=86400,
+    )
+    app.add_middleware(LimitsMiddleware, max_body_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,115 @@
+"""Shared fixtures: one real build of the graph per session, and a real uvicorn server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from lanzagraph.build import build
+from lanzagraph.settings import Settings
+from lanzagraph.store import GraphStore
+
+REPO = Path(__file__).resolve().parents[1]
+ID = "https://w3id.org/lanzagraph/id/"
+LZ = "https://w3id.org/lanzagraph/ontology#"
+PREFIXES = """PREFIX lz: <https://w3id.org/lanzagraph/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX eli: <http://data.europa.eu/eli/ontology#>
+PREFIX org: <http://www.w3.org/ns/org#>
+"""
+
+
+def settings_for(store: Path, **overrides: object) -> Settings:
+    return Settings(store=str(store), root=REPO, **overrides)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings of a store built once for the whole session from the real ontology and data."""
+    settings = settings_for(tmp_path_factory.mktemp("built") / "store")
+    build(settings, report=lambda _m: None)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def graph(built_settings: Settings) -> Iterator[GraphStore]:
+    store = GraphStore.open(built_settings.store_path, built_settings.in_memory_max_triples)
+    yield store
+    store.close()
+
+
+def select(graph: GraphStore, query: str) -> list[dict[str, str]]:
+    """Rows of a SELECT as {variable: value} dicts (values as plain strings)."""
+    return [{k: v.value for k, v in row.items()} for row in graph.select(PREFIXES + query)]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def get(self, path: str, **kwargs: object) -> httpx.Response:
+        return httpx.get(self.url + path, timeout=60, **kwargs)  # type: ignore[arg-type]
+
+    def post(self, path: str, **kwargs: object) -> httpx.Response:
+        return httpx.post(self.url + path, timeout=60, **kwargs)  # type: ignore[arg-type]
+
+
+def start_server(settings: Settings, log: Path, extra_env: dict[str, str] | None = None,
+                 args: list[str] | None = None) -> LiveServer:
+    """`lanzagraph serve` in a subprocess on a free loopback port; waits at most 90 s for /healthz."""
+    port = free_port()
+    env = {**os.environ, "LANZAGRAPH_QUERY_PROCESSES": "2", **(extra_env or {})}
+    command = [sys.executable, "-m", "lanzagraph", "serve", "--store", str(settings.store_path),
+               "--host", "127.0.0.1", "--port", str(port), "--base-uri", settings.base_uri, *(args or [])]
+    handle = open(log, "wb")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}: {log.read_text()[-3000:]}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                return LiveServer(url, process, log)
+        time.sleep(0.2)
+    stop_server(process)
+    raise RuntimeError(f"the server did not answer within 90 s: {log.read_text()[-3000:]}")
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    """Stops what start_server started, by its process id: SIGTERM, then SIGKILL after 20 s."""
+    if process.poll() is None:
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = start_server(built_settings, tmp_path_factory.mktemp("server") / "server.log")
+    yield server
+    stop_server(server.process)
