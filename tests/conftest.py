@@ -82,8 +82,8 @@ def start_server(settings: Settings, log: Path, extra_env: dict[str, str] | None
     env = {**os.environ, "LANZAGRAPH_QUERY_PROCESSES": "2", **(extra_env or {})}
     command = [sys.executable, "-m", "lanzagraph", "serve", "--store", str(settings.store_path),
                "--host", "127.0.0.1", "--port", str(port), "--base-uri", settings.base_uri, *(args or [])]
-    handle = open(log, "wb")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    with open(log, "wb") as handle:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=handle, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:

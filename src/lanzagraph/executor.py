@@ -59,11 +59,18 @@ class Outcome:
     offered: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _choose(job: QueryJob, offered: list[str]) -> str | None:
-    """The media type to answer with: the `format` parameter if given, else Accept negotiation."""
+GRAPH_READINGS = {"json": "jsonld", "xml": "rdfxml", "application/json": "jsonld", "application/xml": "rdfxml"}
+
+
+def _choose(job: QueryJob, offered: list[str], graph: bool = False) -> str | None:
+    """The media type to answer with: the `format` parameter when it names one we offer for this kind
+    of result ('json' means JSON-LD and 'xml' RDF/XML for a graph, as clients such as SPARQLWrapper
+    send them), else Accept negotiation."""
     if job.format_name:
-        media = formats.media_type_for(job.format_name)
-        return media if media in offered else None
+        name = job.format_name.strip().lower()
+        media = formats.media_type_for(GRAPH_READINGS.get(name, name) if graph else name)
+        if media in offered:
+            return media
     return formats.negotiate(job.accept, offered)
 
 
@@ -72,6 +79,7 @@ def run_job(store: GraphStore, job: QueryJob) -> Outcome:
     try:
         result = store.query(
             job.query,
+            base_iri=job.base_iri,
             default_graph=[NamedNode(g) for g in job.default_graphs] or None,
             named_graphs=[NamedNode(g) for g in job.named_graphs] or None,
         )
@@ -97,7 +105,7 @@ def run_job(store: GraphStore, job: QueryJob) -> Outcome:
             rows = rows[: job.max_rows]
             body = b"".join(results.WRITERS[name](variables, rows))
             return Outcome("ok", media_type=media, body=body, truncated=truncated, kind="SELECT", rows=len(rows))
-        media = _choose(job, GRAPH_MEDIA)
+        media = _choose(job, GRAPH_MEDIA, graph=True)
         if media is None:
             return Outcome("not_acceptable", offered=tuple(GRAPH_MEDIA), kind="CONSTRUCT")
         rdf_format = next(f for _, (m, f) in formats.GRAPH_FORMATS.items() if m.media_type == media)

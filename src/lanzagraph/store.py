@@ -182,18 +182,21 @@ class GraphStore:
         substitutions: Mapping[Variable, Term] | None = None,
         default_graph: list[NamedNode] | None = None,
         named_graphs: list[NamedNode] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Runs a query over the union of all graphs, unless a default graph is given (Protocol
         default-graph-uri). Raises pyoxigraph's SyntaxError for bad SPARQL."""
         if default_graph:
             return self._store.query(
                 sparql,
+                base_iri=base_iri,
                 default_graph=list(default_graph),
                 named_graphs=list(named_graphs) if named_graphs else None,
                 substitutions=dict(substitutions) if substitutions else None,
             )
         return self._store.query(
             sparql,
+            base_iri=base_iri,
             use_default_graph_as_union=True,
             named_graphs=list(named_graphs) if named_graphs else None,
             substitutions=dict(substitutions) if substitutions else None,

@@ -52,7 +52,8 @@ def validate(quads: list[Quad], shapes: rdflib.Graph) -> list[Violation]:
         raise DataSyntaxError("shapes/", f"SHACL validation could not run: {report}")
     located = _graph_of(quads)
     results: list[Violation] = []
-    for result in report.subjects(rdflib.RDF.type, SH.ValidationResult):
+    # Top-level results only: nested sh:detail results (from sh:node) would repeat the same problem.
+    for result in report.objects(None, SH.result):
         focus = str(report.value(result, SH.focusNode))
         path = report.value(result, SH.resultPath)
         value = report.value(result, SH.value)

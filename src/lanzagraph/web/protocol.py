@@ -91,5 +91,5 @@ async def read(request: Request) -> ProtocolRequest:
         query=query,
         default_graphs=tuple(v for k, v in pairs if k == "default-graph-uri"),
         named_graphs=tuple(v for k, v in pairs if k == "named-graph-uri"),
-        format_name=_one(pairs, "format") or _one(pairs, "output"),
+        format_name=next((v for k, v in pairs if k in ("format", "output") and v), None),
     )

@@ -94,6 +94,7 @@ async def sparql_endpoint(request: Request, settings: SettingsDep, store: StoreD
         default_graphs=req.default_graphs,
         named_graphs=req.named_graphs,
         max_rows=settings.max_rows,
+        base_iri=str(request.url.replace(query="", fragment="")).rstrip("?"),
     )
     outcome = await executor.run(job, settings.query_timeout)
     if outcome.status == "ok":
