@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from lanzagraph.build import build
+from lanzagraph.build import BuildResult, build
 from lanzagraph.settings import Settings
 from lanzagraph.store import GraphStore
 
@@ -37,11 +37,15 @@ def settings_for(store: Path, **overrides: object) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Settings of a store built once for the whole session from the real ontology and data."""
-    settings = settings_for(tmp_path_factory.mktemp("built") / "store")
-    build(settings, report=lambda _m: None)
-    return settings
+def build_result(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """One build of the real ontology and data for the whole session."""
+    return build(settings_for(tmp_path_factory.mktemp("built") / "store"), report=lambda _m: None)
+
+
+@pytest.fixture(scope="session")
+def built_settings(build_result: BuildResult) -> Settings:
+    """Settings of the store the session built."""
+    return settings_for(build_result.build_dir.parent.parent / "store")
 
 
 @pytest.fixture(scope="session")
@@ -76,9 +80,10 @@ class LiveServer:
 
 
 def start_server(settings: Settings, log: Path, extra_env: dict[str, str] | None = None,
-                 args: list[str] | None = None) -> LiveServer:
-    """`lanzagraph serve` in a subprocess on a free loopback port; waits at most 90 s for /healthz."""
-    port = free_port()
+                 args: list[str] | None = None, port: int | None = None) -> LiveServer:
+    """`lanzagraph serve` in a subprocess on a free loopback port (or `port`, e.g. the one a store's
+    base URI names); waits at most 90 s for /healthz."""
+    port = port or free_port()
     env = {**os.environ, "LANZAGRAPH_QUERY_PROCESSES": "2", **(extra_env or {})}
     command = [sys.executable, "-m", "lanzagraph", "serve", "--store", str(settings.store_path),
                "--host", "127.0.0.1", "--port", str(port), "--base-uri", settings.base_uri, *(args or [])]

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     )
     query_processes: int = Field(2, ge=1, le=64, description="Worker processes that run /sparql queries.")
     query_memory_mb: int = Field(4096, ge=0, description="Address-space limit of a query worker (0: none).")
+    result_cache_mb: int = Field(64, ge=0, description="Memory for cached /sparql answers per worker (0: off).")
     root: Path = Field(default_factory=_default_root, description="Folder with ontology/, shapes/, data/.")
 
     @field_validator("base_uri")

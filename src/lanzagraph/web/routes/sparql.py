@@ -8,7 +8,8 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, serialize
 
 from lanzagraph import formats, sparql_text
 from lanzagraph.errors import QueryRefused, QuerySyntaxError, QueryTimeout
-from lanzagraph.executor import QueryJob
+from lanzagraph.executor import Outcome, QueryJob
+from lanzagraph.result_cache import ResultCache
 from lanzagraph.vocab import RDF, SD, VOID, XSD
 from lanzagraph.web import protocol
 from lanzagraph.web.deps import ExecutorDep, SettingsDep, StoreDep
@@ -67,6 +68,14 @@ def _describe_service(request: Request, store: StoreDep, fmt: str | None) -> Res
     return Response(body, media_type=media, headers={"Vary": "Accept"})
 
 
+def _cache(request: Request, megabytes: int) -> ResultCache[Outcome]:
+    cache = getattr(request.app.state, "result_cache", None)
+    if cache is None:
+        cache = ResultCache[Outcome](megabytes * 1024 * 1024)
+        request.app.state.result_cache = cache
+    return cache  # type: ignore[no-any-return]
+
+
 @router.api_route("/sparql", methods=["GET", "POST", "HEAD"], summary="SPARQL 1.1 Protocol endpoint (read-only)")
 async def sparql_endpoint(request: Request, settings: SettingsDep, store: StoreDep, executor: ExecutorDep) -> Response:
     try:
@@ -96,7 +105,13 @@ async def sparql_endpoint(request: Request, settings: SettingsDep, store: StoreD
         max_rows=settings.max_rows,
         base_iri=str(request.url.replace(query="", fragment="")).rstrip("?"),
     )
-    outcome = await executor.run(job, settings.query_timeout)
+    cache = _cache(request, settings.result_cache_mb)
+    key = (store.version.content_hash, job)
+    outcome = cache.get(key)
+    if outcome is None:
+        outcome = await executor.run(job, settings.query_timeout)
+        if outcome.status == "ok":
+            cache.put(key, outcome, len(outcome.body))
     if outcome.status == "ok":
         headers = {"Vary": "Accept", "X-Lanzagraph-Dataset": store.version.content_hash[:16]}
         if outcome.truncated:
