@@ -6,8 +6,10 @@ to the new build only once every step has passed, so a failed build changes noth
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,7 +17,7 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
-from lanzagraph import loading, reasoning, store, validation
+from lanzagraph import loading, reasoning, remote, store, validation
 from lanzagraph.errors import StoreNotBuilt, ValidationFailed, Violation
 from lanzagraph.settings import Settings
 from lanzagraph.vocab import DCTERMS, LZ, ONTOLOGY_IRI, RDF, VOID, XSD
@@ -99,6 +101,8 @@ def _metadata(settings: Settings, version: store.DatasetVersion) -> list[Quad]:
 
 def build(settings: Settings, report: Report = log.info) -> BuildResult:
     """Builds the store at settings.store. On any failure the previous store stays as it was."""
+    if remote.is_remote(settings.store):
+        return build_remote(settings, report)
     started = datetime.now(UTC)
     store_path = settings.store_path
     with store.build_lock(store_path):
@@ -135,8 +139,53 @@ def build(settings: Settings, report: Report = log.info) -> BuildResult:
     return BuildResult(version, build_dir, checked.asserted, checked.inferred, warnings, seconds)
 
 
+def build_remote(settings: Settings, report: Report = log.info) -> BuildResult:
+    """The same build against an external SPARQL server: checked here, loaded into fresh graphs there,
+    then switched in by one update; a failure drops the partial graphs and keeps the previous build."""
+    started = datetime.now(UTC)
+    lock = Path(tempfile.gettempdir()) / f"lanzagraph-{hashlib.sha1(settings.store.encode()).hexdigest()[:16]}"
+    with store.build_lock(lock):
+        checked = check(settings, report)
+        errors = validation.violations_only(checked.results)
+        if errors:
+            raise ValidationFailed(errors)
+        client = remote.RemoteClient(remote.Endpoints.from_settings(settings), max(settings.query_timeout, 120))
+        try:
+            try:
+                _, previous = remote.read_pointer(client, settings)
+            except StoreNotBuilt:
+                previous = []
+            build_id = store.new_build_id(checked.content_hash)
+            version = store.DatasetVersion(
+                build_id=build_id,
+                built_at=started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                content_hash=checked.content_hash,
+                triples=len(checked.quads) + 5,
+                base_uri=settings.base_uri,
+                reasoner=checked.consistency.reason,
+            )
+            graphs = remote.load_build(client, settings, checked.quads + _metadata(settings, version), version)
+            remote.switch_pointer(client, settings, version, graphs)
+            remote.prune_builds(client, settings, keep=set(graphs) | set(previous))
+        finally:
+            client.close()
+    seconds = (datetime.now(UTC) - started).total_seconds()
+    report(f"built {version.triples} triples into {len(graphs)} graphs on {settings.store} in {seconds:.1f} s")
+    warnings = [r for r in checked.results if r.severity != "Violation"]
+    return BuildResult(version, Path(settings.store), checked.asserted, checked.inferred, warnings, seconds)
+
+
 def ensure_built(settings: Settings, report: Report = log.info) -> store.DatasetVersion:
     """The current build's version, building first when there is none or it was made for another base URI."""
+    if remote.is_remote(settings.store):
+        try:
+            remote_store = remote.RemoteStore.open(settings)
+            remote_store.close()
+            if remote_store.version.base_uri == settings.base_uri:
+                return remote_store.version
+        except StoreNotBuilt:
+            report("no build on the SPARQL server yet: building it")
+        return build(settings, report).version
     try:
         version = store.read_version(store.current_build(settings.store_path))
         if version.base_uri == settings.base_uri:

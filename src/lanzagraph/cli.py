@@ -12,7 +12,10 @@ from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, serialize
 
 from lanzagraph import __version__, build, formats
 from lanzagraph.errors import LanzagraphError, ValidationFailed
+from lanzagraph.backends import open_store
+from lanzagraph.remote import RemoteStore
 from lanzagraph.settings import Settings
+from lanzagraph.store import GraphStore
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -55,11 +58,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_FAILED if errors else EXIT_OK
 
 
-def _open_store(settings: Settings):  # type: ignore[no-untyped-def]
-    from lanzagraph.store import GraphStore
-
+def _open_store(settings: Settings) -> GraphStore | RemoteStore:
     build.ensure_built(settings, _say)
-    return GraphStore.open(settings.store_path, settings.in_memory_max_triples)
+    return open_store(settings)
 
 
 def cmd_query(args: argparse.Namespace) -> int:

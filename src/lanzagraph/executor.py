@@ -87,6 +87,11 @@ def run_job(store: GraphStore, job: QueryJob) -> Outcome:
         return Outcome("bad_query", str(err))
     except (OSError, RuntimeError, ValueError) as err:
         return Outcome("bad_query", str(err))
+    return render(result, job)
+
+
+def render(result: object, job: QueryJob) -> Outcome:
+    """Serialises a query result in the negotiated format, cut at the job's row limit."""
     try:
         if isinstance(result, QueryBoolean):
             media = _choose(job, SELECT_MEDIA)
@@ -109,7 +114,7 @@ def run_job(store: GraphStore, job: QueryJob) -> Outcome:
         if media is None:
             return Outcome("not_acceptable", offered=tuple(GRAPH_MEDIA), kind="CONSTRUCT")
         rdf_format = next(f for _, (m, f) in formats.GRAPH_FORMATS.items() if m.media_type == media)
-        triples = list(itertools.islice(result, job.max_rows + 1))
+        triples = list(itertools.islice(result, job.max_rows + 1))  # type: ignore[call-overload]
         truncated = len(triples) > job.max_rows
         triples = triples[: job.max_rows]
         body = serialize(triples, format=rdf_format, prefixes=PREFIXES)
