@@ -79,7 +79,7 @@ def check(settings: Settings, report: Report = log.info, data_files: list[Path] 
     inferred = reasoning.materialise(memory, ontology_graph, inferred_graph)
     report(f"materialised {inferred} triples from the ontology's axioms")
 
-    shapes = validation.load_shapes(loading.shape_files(root))
+    shapes = validation.load_shapes(loading.shape_files(root), settings.base_uri)
     all_quads = list(memory.quads_for_pattern(None, None, None, None))
     results = validation.validate(all_quads, shapes)
     hashed = [s.path for s in sources] + loading.shape_files(root)

@@ -2,6 +2,7 @@
 
     LanzagraphError
     ├── ConfigurationError         a setting that cannot work (bad store path, bad URL)
+    │   └── CatalogueError         a queries/*.rq file whose header or SPARQL is invalid (file, reason)
     ├── BuildError                 the build stopped; the previous store is untouched
     │   ├── DataSyntaxError        a file of ontology/, shapes/ or data/ does not parse (file, line)
     │   ├── InconsistentOntology   the reasoner found the ontology and data inconsistent
@@ -30,6 +31,14 @@ class LanzagraphError(Exception):
 
 class ConfigurationError(LanzagraphError):
     pass
+
+
+class CatalogueError(ConfigurationError):
+    def __init__(self, path: str, message: str, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {message}")
 
 
 class BuildError(LanzagraphError):

@@ -14,8 +14,9 @@ V = TypeVar("V")
 class ResultCache(Generic[V]):
     """Bounded by total bytes; an entry larger than a tenth of the budget is never kept."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, max_entries: int = 20_000) -> None:
         self.max_bytes = max_bytes
+        self.max_entries = max_entries
         self._entries: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -41,7 +42,7 @@ class ResultCache(Generic[V]):
                 self._bytes -= old[1]
             self._entries[key] = (value, size)
             self._bytes += size
-            while self._bytes > self.max_bytes and self._entries:
+            while (self._bytes > self.max_bytes or len(self._entries) > self.max_entries) and self._entries:
                 _, (_, dropped) = self._entries.popitem(last=False)
                 self._bytes -= dropped
 

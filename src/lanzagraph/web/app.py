@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -16,7 +19,7 @@ from lanzagraph.settings import Settings
 from lanzagraph.store import GraphStore
 from lanzagraph.web import handlers
 from lanzagraph.web.limits import LimitsMiddleware
-from lanzagraph.web.routes import api, site, sparql
+from lanzagraph.web.routes import api, dataset, ontology, queries, resources, site, sparql
 
 
 @dataclass
@@ -54,7 +57,11 @@ def create_app(settings: Settings) -> FastAPI:
     handlers.install(app)
     app.include_router(sparql.router)
     app.include_router(api.router)
+    app.include_router(queries.build_router(settings))
     app.include_router(site.router)
+    app.include_router(resources.router)
+    app.include_router(dataset.router)
+    app.include_router(ontology.router)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -64,4 +71,26 @@ def create_app(settings: Settings) -> FastAPI:
         max_age=86400,
     )
     app.add_middleware(LimitsMiddleware, max_body_bytes=settings.max_body_bytes)
+    _unique_operation_ids(app)
     return app
+
+
+def _unique_operation_ids(app: FastAPI) -> None:
+    """Routes that answer several methods (GET, HEAD, POST) share one FastAPI id; the OpenAPI
+    document gets one id per operation instead: <route id>_<method>."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="Duplicate Operation ID")
+                schema = get_openapi(title=app.title, version=app.version, summary=app.summary,
+                                     description=app.description, routes=app.routes)
+            for path, operations in schema.get("paths", {}).items():
+                for method, operation in operations.items():
+                    base = re.sub(r"_(get|head|post|put|delete|options)$", "", operation.get("operationId", path))
+                    operation["operationId"] = f"{base}_{method}"
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

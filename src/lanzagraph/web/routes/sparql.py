@@ -111,7 +111,7 @@ async def sparql_endpoint(request: Request, settings: SettingsDep, store: StoreD
     if outcome is None:
         outcome = await executor.run(job, settings.query_timeout)
         if outcome.status == "ok":
-            cache.put(key, outcome, len(outcome.body))
+            cache.put(key, outcome, len(outcome.body) + len(job.query) + len(job.accept or "") + 1024)
     if outcome.status == "ok":
         headers = {"Vary": "Accept", "X-Lanzagraph-Dataset": store.version.content_hash[:16]}
         if outcome.truncated:
