@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -85,7 +86,7 @@ def start_server(settings: Settings, log: Path, extra_env: dict[str, str] | None
     base URI names); waits at most 90 s for /healthz."""
     port = port or free_port()
     env = {**os.environ, "LANZAGRAPH_QUERY_PROCESSES": "2", **(extra_env or {})}
-    command = [sys.executable, "-m", "lanzagraph", "serve", "--store", str(settings.store_path),
+    command = [sys.executable, "-m", "lanzagraph", "serve", "--store", settings.store,
                "--host", "127.0.0.1", "--port", str(port), "--base-uri", settings.base_uri, *(args or [])]
     with open(log, "wb") as handle:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=handle, stderr=subprocess.STDOUT)
@@ -113,8 +114,56 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=10)
 
 
+@dataclass
+class Oxigraph:
+    """An Oxigraph server (PyPI `oxigraph`) on loopback with its own data directory."""
+
+    url: str
+    location: Path
+    port: int
+    process: subprocess.Popen[bytes]
+
+    def start(self) -> None:
+        binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+        assert binary, "the `oxigraph` server (PyPI package oxigraph, in the test extra) is not installed"
+        command = [binary, "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}",
+                   "--timeout-s", "30"]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(self.url + "/query", params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                    return
+            time.sleep(0.2)
+        raise RuntimeError("oxigraph serve did not answer within 30 s")
+
+    def stop(self) -> None:
+        stop_server(self.process)
+
+
 @pytest.fixture(scope="session")
-def live_server(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = start_server(built_settings, tmp_path_factory.mktemp("server") / "server.log")
+def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigraph]:
+    port = free_port()
+    server = Oxigraph(f"http://127.0.0.1:{port}", tmp_path_factory.mktemp("oxigraph"), port, None)  # type: ignore[arg-type]
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def remote_settings(oxigraph: Oxigraph) -> Settings:
+    """The real graph built onto the Oxigraph server, through the same build command."""
+    settings = Settings(store=f"sparql+{oxigraph.url}/query", root=REPO)
+    build(settings, report=lambda _m: None)
+    return settings
+
+
+@pytest.fixture(scope="session", params=["embedded", "remote"])
+def live_server(request: pytest.FixtureRequest, built_settings: Settings,
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """`lanzagraph serve` over the embedded store, then over the Oxigraph server: every test that
+    uses it runs against both backends."""
+    settings = built_settings if request.param == "embedded" else request.getfixturevalue("remote_settings")
+    server = start_server(settings, tmp_path_factory.mktemp(f"server-{request.param}") / "server.log")
     yield server
     stop_server(server.process)

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, serialize
+from pyoxigraph import QueryBoolean, QuerySolutions, serialize
 
 from lanzagraph import __version__, build, formats
 from lanzagraph.errors import LanzagraphError, ValidationFailed
@@ -91,7 +91,7 @@ def cmd_query(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         sys.stdout.write(result.serialize(format=fmt[1]).decode())
     else:
-        assert isinstance(result, QueryTriples)
+        assert not isinstance(result, (QuerySolutions, QueryBoolean))
         gfmt = formats.graph_format(args.format or "turtle")
         if gfmt is None:
             _say(f"lanzagraph: --format {args.format} does not apply to CONSTRUCT/DESCRIBE "

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pyoxigraph import BlankNode, NamedNode, QueryTriples, Triple, Variable
+from pyoxigraph import BlankNode, NamedNode, QueryBoolean, QuerySolutions, Triple, Variable
 
 from lanzagraph.store import GraphStore, Term
 from lanzagraph.vocab import RDF, sparql_prefixes
@@ -78,7 +78,7 @@ def describe(store: GraphStore, iri: str, max_incoming: int = 5000) -> Descripti
     bind = {Variable("r"): node}
     found: set[Triple] = set()
     result = store.query(_DESCRIBE, substitutions=bind)
-    assert isinstance(result, QueryTriples)
+    assert not isinstance(result, (QuerySolutions, QueryBoolean)), "a CONSTRUCT answers triples"
     found.update(result)
 
     # `x q r` where q is declared the inverse of p and `r p x` is already here says nothing new

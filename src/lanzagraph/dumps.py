@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
-from pyoxigraph import Quad, QueryTriples, RdfFormat, Triple, serialize
+from pyoxigraph import Quad, QueryBoolean, QuerySolutions, RdfFormat, Triple, serialize
 
 from lanzagraph.describe import sort_triples
 from lanzagraph.serialise import SERVED_PREFIXES, serialize_triples
@@ -46,7 +46,7 @@ DUMPS: dict[str, Dump] = {
 
 def _union(store: GraphStore) -> list[Triple]:
     result = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-    assert isinstance(result, QueryTriples)
+    assert not isinstance(result, (QuerySolutions, QueryBoolean)), "a CONSTRUCT answers triples"
     return sort_triples(set(result))
 
 

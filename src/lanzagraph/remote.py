@@ -25,12 +25,14 @@ from pyoxigraph import (
     QueryResultsFormat,
     QuerySolutions,
     RdfFormat,
+    Store,
     Variable,
     parse,
     parse_query_results,
     serialize,
 )
 
+from lanzagraph import sparql_text
 from lanzagraph.errors import ConfigurationError, QuerySyntaxError, QueryTimeout, StoreError, StoreNotBuilt
 from lanzagraph.settings import Settings
 from lanzagraph.store import DatasetVersion, QueryResult, Term
@@ -87,14 +89,29 @@ def build_graph(settings: Settings, build_id: str, stem: str) -> str:
     return f"{settings.graph_base}build/{build_id}/{stem}"
 
 
+_PARSER = Store()  # empty: only used to check that rewritten text still parses
+
+
 def with_values(sparql: str, substitutions: Mapping[Variable, Term] | None) -> str:
-    """Binds variables by a trailing VALUES block (SPARQL 1.1 inline data), written from terms
-    that pyoxigraph serialises and escapes: values are never pasted as text."""
+    """Binds variables for servers that lack pyoxigraph's substitutions (SEP-0007). Values are
+    always terms serialised and escaped by pyoxigraph, never text from a request. First choice:
+    the variable replaced by its term, token by token (the same semantics as substitution); where
+    that does not parse (a grouped projection, say), a VALUES block opening the WHERE group,
+    joined first."""
     if not substitutions:
         return sparql
+    replaced = sparql_text.substitute(sparql, {v.value: str(t) for v, t in substitutions.items()})
+    try:
+        _PARSER.query(replaced)
+        return replaced
+    except (SyntaxError, RuntimeError, ValueError):
+        pass
     names = " ".join(f"?{v.value}" for v in substitutions)
     values = " ".join(str(t) for t in substitutions.values())
-    return f"{sparql}\nVALUES ({names}) {{ ({values}) }}"
+    at = sparql_text.where_group_start(sparql)
+    if at is None:
+        return f"{sparql}\nVALUES ({names}) {{ ({values}) }}"
+    return f"{sparql[:at]} VALUES ({names}) {{ ({values}) }} {sparql[at:]}"
 
 
 class RemoteClient:
@@ -141,7 +158,8 @@ class RemoteStore:
     in_memory = False
     build = None
 
-    def __init__(self, client: RemoteClient, version: DatasetVersion, graphs: list[str]) -> None:
+    def __init__(self, client: RemoteClient, version: DatasetVersion, graphs: list[str], graph_base: str) -> None:
+        self.graph_base = graph_base
         self.client = client
         self.version = version
         self.graphs = graphs
@@ -150,13 +168,26 @@ class RemoteStore:
     def open(cls, settings: Settings) -> RemoteStore:
         client = RemoteClient(Endpoints.from_settings(settings), settings.query_timeout)
         version, graphs = read_pointer(client, settings)
-        return cls(client, version, graphs)
+        return cls(client, version, graphs, settings.graph_base)
 
     def _dataset(self, default_graph: list[NamedNode] | None,
                  named_graphs: list[NamedNode] | None) -> list[tuple[str, str]]:
+        # Clients name graphs as the embedded store does (graph/<file stem>); on the server each
+        # build's graphs carry its id (graph/build/<id>/<file stem>). Either name is accepted.
+        by_stem = {g.rsplit("/", 1)[-1]: g for g in self.graphs}
         current = set(self.graphs)
-        defaults = [g.value for g in default_graph or [] if g.value in current] if default_graph else self.graphs
-        named = [g.value for g in named_graphs or [] if g.value in current] if named_graphs else self.graphs
+
+        def physical(names: list[NamedNode]) -> list[str]:
+            found = []
+            for name in names:
+                if name.value in current:
+                    found.append(name.value)
+                elif name.value.rsplit("/", 1)[0] + "/" == self.graph_base and name.value.rsplit("/", 1)[-1] in by_stem:
+                    found.append(by_stem[name.value.rsplit("/", 1)[-1]])
+            return found
+
+        defaults = physical(default_graph) if default_graph else self.graphs
+        named = physical(named_graphs) if named_graphs else self.graphs
         # A graph outside the current build gives an empty dataset, as it would on the embedded store.
         empty = self.client.endpoints.query + "#no-such-graph"
         return ([("default-graph-uri", g) for g in defaults or [empty]]
@@ -187,7 +218,7 @@ class RemoteStore:
         if media == "application/sparql-results+json":
             return parse_query_results(response.content, format=QueryResultsFormat.JSON)  # type: ignore[no-any-return]
         if media in ("application/n-triples", "text/plain"):
-            return iter(list(parse(response.content, format=RdfFormat.N_TRIPLES)))
+            return iter([q.triple for q in parse(response.content, format=RdfFormat.N_TRIPLES)])
         raise StoreError(f"the SPARQL server answered with an unexpected type {media!r}")
 
     def select(self, sparql: str, substitutions: Mapping[Variable, Term] | None = None) -> list[dict[str, Term]]:

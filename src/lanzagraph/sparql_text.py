@@ -37,6 +37,21 @@ def tokens(query: str) -> list[Token]:
     return out
 
 
+def where_group_start(query: str) -> int | None:
+    """The offset just after the opening brace of the query's WHERE group (comments, strings and
+    IRIs skipped), or None when there is none."""
+    braces = [m for m in _TOKEN.finditer(query) if m.lastgroup in ("word", "other")]
+    for i, match in enumerate(braces):
+        if match.lastgroup == "word" and match.group().upper() == "WHERE":
+            following = braces[i + 1] if i + 1 < len(braces) else None
+            if following is not None and following.group() == "{":
+                return following.end()
+    for match in braces:  # SELECT * { ... } without the WHERE keyword
+        if match.group() == "{":
+            return match.end()
+    return None
+
+
 def _prefixes(toks: list[Token]) -> dict[str, str]:
     found: dict[str, str] = {}
     for i, tok in enumerate(toks[:-2]):
@@ -106,3 +121,30 @@ def looks_like_update(query: str) -> bool:
         else:
             return word in UPDATE_KEYWORDS
     return False
+
+
+def substitute(query: str, values: dict[str, str]) -> str:
+    """SEP-0007 substitution done on the text, for servers that lack it: each `?name` / `$name`
+    token becomes the given term (already serialised by pyoxigraph, so escaped); in a SELECT
+    projection it becomes `(term AS ?name)` so the variable stays in the results, and in GROUP BY /
+    ORDER BY a bracketed expression `(term)`. Comments, strings and IRIs are tokens of their own and
+    are never touched."""
+    out: list[str] = []
+    last = 0
+    mode = "pattern"
+    for match in _TOKEN.finditer(query):
+        text, kind = match.group(), match.lastgroup
+        upper = text.upper() if kind == "word" else ""
+        if upper == "SELECT":
+            mode = "projection"
+        elif upper in ("GROUP", "ORDER"):
+            mode = "modifier"
+        elif upper == "WHERE" or text in ("{", "}"):
+            mode = "pattern"
+        if kind == "word" and text[:1] in "?$" and text[1:] in values:
+            term = values[text[1:]]
+            out.append(query[last:match.start()])
+            out.append({"projection": f"({term} AS ?{text[1:]})", "modifier": f"({term})"}.get(mode, term))
+            last = match.end()
+    out.append(query[last:])
+    return "".join(out)

@@ -13,13 +13,14 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from lanzagraph import __version__
-from lanzagraph.executor import QueryExecutor
+from lanzagraph.backends import Executor, make_executor, open_store
+from lanzagraph.remote import RemoteStore
 from lanzagraph.parties import PartyIndex
 from lanzagraph.settings import Settings
 from lanzagraph.store import GraphStore
 from lanzagraph.web import handlers
 from lanzagraph.web.limits import LimitsMiddleware
-from lanzagraph.web.routes import api, dataset, ontology, queries, resources, site, sparql
+from lanzagraph.web.routes import api, dataset, front, ontology, queries, resources, site, sparql
 
 
 @dataclass
@@ -27,18 +28,16 @@ class Services:
     """What the routes share, opened once per process by the lifespan."""
 
     settings: Settings
-    store: GraphStore
+    store: GraphStore | RemoteStore
     parties: PartyIndex
-    executor: QueryExecutor
+    executor: Executor
 
 
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = GraphStore.open(settings.store_path, settings.in_memory_max_triples)
-        executor = QueryExecutor(
-            settings.store_path, settings.in_memory_max_triples, settings.query_processes, settings.query_memory_mb
-        )
+        store = open_store(settings)
+        executor = make_executor(settings, store)
         await executor.start()
         app.state.services = Services(settings, store, PartyIndex.load(store), executor)
         try:
@@ -59,6 +58,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api.router)
     app.include_router(queries.build_router(settings))
     app.include_router(site.router)
+    app.include_router(front.router)
     app.include_router(resources.router)
     app.include_router(dataset.router)
     app.include_router(ontology.router)

@@ -9,9 +9,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from lanzagraph.directory import index_for
+from lanzagraph.text_search import text_index_for
 from lanzagraph.vocab import LZ
 from lanzagraph.web import conneg
 from lanzagraph.web.deps import SettingsDep, StoreDep
+from lanzagraph.web.home import class_counts
 from lanzagraph.web.pages import render
 from lanzagraph.web.resource_pages import kind_of
 
@@ -37,6 +39,7 @@ def home(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
         "opinions": index.of_type(LZ + "Opinion"),
         "instruments": index.of_type(LZ + "LegalInstrument"),
         "total": len(index.entries),
+        "counts": class_counts(index),
     }).encode("utf-8")
     found = conneg.validators(store.version.content_hash, store.version.built_at, "home")
     return conneg.respond(request, body, conneg.HTML, found, negotiated=False)
@@ -51,9 +54,15 @@ def search(
 ) -> Response:
     index = index_for(store, settings.id_base)
     results = index.search(q)
+    named = {e.iri for e in results}
+    in_texts = [(index.get(h.iri), h) for h in text_index_for(store, settings.id_base).search(q)
+                if h.iri not in named and index.get(h.iri) is not None]
     if conneg.choose(request, [conneg.HTML, conneg.JSON]) == conneg.JSON:
         return JSONResponse({"query": q, "results": [
-            {"iri": e.iri, "href": e.href, "label": e.label, "kind": kind_of(e, index)} for e in results]})
+            {"iri": e.iri, "href": e.href, "label": e.label, "kind": kind_of(e, index)} for e in results],
+            "in_texts": [{"iri": e.iri, "href": e.href, "label": e.label, "kind": kind_of(e, index),
+                          "snippet": h.snippet} for e, h in in_texts if e is not None]})
     return HTMLResponse(render(request, "search.html", {
-        "title": "Search", "query": q, "results": results, "kind_of": partial(kind_of, index=index),
+        "title": f"Search: {q}" if q else "Search", "query": q, "results": results, "in_texts": in_texts,
+        "kind_of": partial(kind_of, index=index),
     }))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, serialize
 
 from lanzagraph import formats, sparql_text
@@ -14,7 +16,7 @@ from lanzagraph.vocab import RDF, SD, VOID, XSD
 from lanzagraph.web import protocol
 from lanzagraph.web.deps import ExecutorDep, SettingsDep, StoreDep
 from lanzagraph.web.handlers import problem
-from lanzagraph.web.pages import render
+from lanzagraph.web.routes import query_page
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -59,7 +61,7 @@ def _format_iri(name: str) -> str:
 def _describe_service(request: Request, store: StoreDep, fmt: str | None) -> Response:
     media = formats.media_type_for(fmt) if fmt else formats.negotiate(request.headers.get("accept"), DESCRIPTION_MEDIA)
     if fmt == "html" or media == "text/html":
-        return HTMLResponse(render(request, "query.html", {"query": "", "title": "SPARQL query"}))
+        return query_page.blank_page(request)
     if media is None or media not in DESCRIPTION_MEDIA:
         return problem(406, "Not acceptable", "the service description is available as " + ", ".join(DESCRIPTION_MEDIA))
     rdf_format = next(f for m, f in formats.GRAPH_FORMATS.values() if m.media_type == media)
@@ -82,6 +84,8 @@ async def sparql_endpoint(request: Request, settings: SettingsDep, store: StoreD
         req = await protocol.read(request)
     except protocol.UnsupportedBody as err:
         return problem(415, "Unsupported media type", str(err))
+    if req.query is not None and req.format_name == "html" and request.method != "POST":
+        return RedirectResponse("/query?" + urlencode([("query", req.query)]), status_code=303)  # the query page
     if req.query is None:
         if request.method == "POST":
             raise QuerySyntaxError("the request has no 'query'")
@@ -126,6 +130,8 @@ async def sparql_endpoint(request: Request, settings: SettingsDep, store: StoreD
                        f"a {outcome.kind} result can be had as: {', '.join(outcome.offered)}")
     if outcome.status in ("timeout", "busy"):
         raise QueryTimeout(outcome.message)
+    if outcome.status == "unavailable":
+        return problem(502, "SPARQL server unavailable", outcome.message)
     return problem(503, "Query failed", outcome.message)
 
 
