@@ -16,8 +16,12 @@ def _run_median(run: dict[str, Any]) -> float | None:
 
 
 def _run_rps(run: dict[str, Any]) -> float | None:
+    """Closed-loop throughput (every answer / time to the last one) where the client measured it;
+    else (older results) the answers back within the window / its duration."""
     load = run.get("throughput")
-    return None if run.get("status") != "ok" or not load else float(load["rps"])
+    if run.get("status") != "ok" or not load:
+        return None
+    return float(load["rps_closed"]) if "rps_closed" in load else float(load["rps"])
 
 
 def _run_errors(run: dict[str, Any]) -> int:
@@ -83,7 +87,7 @@ def one_line(result: dict[str, Any]) -> str:
     foreign = (result.get("cpu") or {}).get("foreign_share")
     return (f"rows {result.get('rows')}  median {_ms(_run_median(result))}  "
             f"p95 {_ms((result.get('latency') or {}).get('p95_ms'))}  foreign cpu {foreign}  "
-            f"{load['rps']:.1f} req/s @{load['clients']} (errors {load['errors']}, timeouts {load['timeouts']}, "
+            f"{_run_rps(result) or 0:.1f} req/s @{load['clients']} (window {load['rps']:.1f}; errors {load['errors']}, timeouts {load['timeouts']}, "
             f"abandoned {load['abandoned']}, client cpu {load['client_cpu_s']:.1f} s)")
 
 
@@ -120,7 +124,7 @@ def _fmt_ratio(value: float | None) -> str:
 
 
 def server_names(doc: dict[str, Any]) -> list[str]:
-    return list(doc["servers"].keys())
+    return [n for n, info in doc["servers"].items() if info.get("status") != "failed to start"]
 
 
 def table(doc: dict[str, Any], kind: str, title: str) -> str:
@@ -184,7 +188,7 @@ def _evaluation_dominated(doc: dict[str, Any], query: str) -> bool:
 def targets(doc: dict[str, Any]) -> list[dict[str, Any]]:
     """The issue's targets, judged for each lanzagraph configuration measured."""
     results = doc.get("results") or {}
-    lanzagraphs = [n for n in doc["servers"] if n.startswith("lanzagraph")]
+    lanzagraphs = [n for n in server_names(doc) if n.startswith("lanzagraph")]
     out: list[dict[str, Any]] = []
     for name in lanzagraphs:
         def thr_ratio(query: str, other: str, name: str = name) -> float | None:
@@ -230,8 +234,16 @@ def targets_table(doc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def failures(doc: dict[str, Any]) -> str:
+    failed = {n: i for n, i in doc["servers"].items() if i.get("status") == "failed to start"}
+    if not failed:
+        return "Every server started."
+    return "\n".join(f"FAILED TO START: {n}: {i.get('error')}" for n, i in failed.items())
+
+
 def tables(doc: dict[str, Any]) -> str:
     return "\n\n".join([
+        failures(doc),
         table(doc, "median", "Median latency at 1 client, ms"),
         table(doc, "p95", "p95 latency at 1 client, ms"),
         table(doc, "rps", f"Throughput at {doc['params']['concurrency']} clients, req/s "
@@ -246,8 +258,29 @@ def tables(doc: dict[str, Any]) -> str:
     ])
 
 
-if __name__ == "__main__":
+def refresh(doc: dict[str, Any]) -> dict[str, Any]:
+    """Recomputes the summaries and targets from the raw rounds, with this module's rules."""
+    if "runs" in doc:
+        doc["results"] = {q: {n: summarise(rs) for n, rs in by.items()} for q, by in doc["runs"].items()}
+        doc["targets"] = targets(doc)
+    return doc
+
+
+def main(argv: list[str]) -> int:
+    """report.py RESULTS.json [--rewrite]: print the tables; --rewrite also stores the refreshed
+    summaries back into the file."""
     import json
+    from pathlib import Path
+
+    path = Path(argv[0])
+    doc = refresh(json.loads(path.read_text()))
+    print(tables(doc))
+    if "--rewrite" in argv[1:]:
+        path.write_text(json.dumps(doc, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
     import sys
 
-    print(tables(json.loads(open(sys.argv[1]).read())))
+    sys.exit(main(sys.argv[1:]))

@@ -136,6 +136,28 @@ def wait_ready(server: Server, timeout_s: float) -> float:
     raise TimeoutError(f"{server.name} did not answer within {timeout_s:g} s; see {server.log}")
 
 
+def wait_stable(server: Server, quiet_s: float, timeout_s: float) -> float:
+    """Waits until the server's process tree has kept the same pids for `quiet_s` (all uvicorn
+    workers and query workers up, none being replaced); seconds waited. Raises on timeout."""
+    assert server.process is not None
+    started = time.monotonic()
+    deadline = started + timeout_s
+    tree = set(descendants(server.process.pid))
+    since = time.monotonic()
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"{server.name} exited with {server.process.returncode}; see {server.log}")
+        time.sleep(0.5)
+        now = set(descendants(server.process.pid))
+        if now != tree:
+            tree, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            server.known.update(descendants(server.process.pid))
+            return time.monotonic() - started
+    raise TimeoutError(f"{server.name}: its processes kept changing for {timeout_s:g} s (workers restarting?); "
+                       f"see {server.log}")
+
+
 def responsive(server: Server, timeout_s: float = 5.0) -> bool:
     with httpx.Client(timeout=timeout_s) as client:
         try:

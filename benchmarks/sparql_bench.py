@@ -251,11 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for server in running:
             servers.start(server)
-        for server in running:
-            ready = servers.wait_ready(server, args.ready_timeout)
-            out["servers"][server.name] = {"argv": server.argv, "url": server.url, "ready_s": round(ready, 2),
-                                           "memory_at_start": servers.memory(server)}
-            print(f"  {server.name} ready in {ready:.1f} s", flush=True)
+        running = [server for server in running if start_up(server, args, out["servers"])]
         out["runs"] = run_matrix(running, bench, args)
         out["results"] = {q: {name: report.summarise(rs) for name, rs in by.items()} for q, by in out["runs"].items()}
         for server in running:
@@ -271,6 +267,31 @@ def main(argv: list[str] | None = None) -> int:
     path.write_text(json.dumps(out, indent=2))
     print(f"wrote {path} ({out['elapsed_s']} s)")
     return 0
+
+
+def start_up(server: servers.Server, args: argparse.Namespace, record: dict[str, Any]) -> bool:
+    """Waits for the server to answer and for its process tree to settle; a server that does not
+    is recorded as failed, stopped and left out of the measurements (the others still run)."""
+    try:
+        ready = servers.wait_ready(server, args.ready_timeout)
+        settled = servers.wait_stable(server, args.stable, args.ready_timeout)
+    except (RuntimeError, TimeoutError) as err:
+        print(f"  {server.name} FAILED to start: {err}", flush=True)
+        record[server.name] = {"argv": server.argv, "status": "failed to start", "error": str(err),
+                               "log_tail": _tail(server.log, 30)}
+        servers.stop(server)
+        return False
+    record[server.name] = {"argv": server.argv, "url": server.url, "ready_s": round(ready, 2),
+                           "settled_s": round(settled, 2), "memory_at_start": servers.memory(server)}
+    print(f"  {server.name} ready in {ready:.1f} s, settled {settled:.1f} s later", flush=True)
+    return True
+
+
+def _tail(path: Path, lines: int) -> list[str]:
+    try:
+        return [line for line in path.read_text().splitlines() if "GET /sparql" not in line][-lines:]
+    except OSError:
+        return []
 
 
 def _params(args: argparse.Namespace) -> dict[str, Any]:
@@ -297,6 +318,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--grace", type=float, default=5.0, help="seconds in-flight requests get after the phase")
     p.add_argument("--pause", type=float, default=0.5)
     p.add_argument("--ready-timeout", type=float, default=600.0)
+    p.add_argument("--stable", type=float, default=15.0,
+                   help="seconds a server's process tree must stay unchanged before it is measured")
     p.add_argument("--repeat", type=int, default=2, help="rounds over the whole matrix; the best of them is reported")
     p.add_argument("--quiet-threshold", type=float, default=0.15,
                    help="wait before each measurement until less than this share of the CPUs is busy")

@@ -127,24 +127,28 @@ def substitute(query: str, values: dict[str, str]) -> str:
     """SEP-0007 substitution done on the text, for servers that lack it: each `?name` / `$name`
     token becomes the given term (already serialised by pyoxigraph, so escaped); in a SELECT
     projection it becomes `(term AS ?name)` so the variable stays in the results, and in GROUP BY /
-    ORDER BY a bracketed expression `(term)`. Comments, strings and IRIs are tokens of their own and
-    are never touched."""
+    ORDER BY a bracketed expression `(term)`. A subquery's projection drops the variable instead:
+    the term is written wherever the subquery used it, and projecting it as well would bind it twice
+    in the enclosing group. Comments, strings and IRIs are tokens of their own and are never touched."""
     out: list[str] = []
     last = 0
     mode = "pattern"
+    depth = 0
     for match in _TOKEN.finditer(query):
         text, kind = match.group(), match.lastgroup
         upper = text.upper() if kind == "word" else ""
         if upper == "SELECT":
-            mode = "projection"
+            mode = "projection" if depth == 0 else "subprojection"
         elif upper in ("GROUP", "ORDER"):
             mode = "modifier"
         elif upper == "WHERE" or text in ("{", "}"):
             mode = "pattern"
+            depth += {"{": 1, "}": -1}.get(text, 0)
         if kind == "word" and text[:1] in "?$" and text[1:] in values:
             term = values[text[1:]]
             out.append(query[last:match.start()])
-            out.append({"projection": f"({term} AS ?{text[1:]})", "modifier": f"({term})"}.get(mode, term))
+            out.append({"projection": f"({term} AS ?{text[1:]})", "subprojection": "",
+                        "modifier": f"({term})"}.get(mode, term))
             last = match.end()
     out.append(query[last:])
     return "".join(out)

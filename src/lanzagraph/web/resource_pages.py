@@ -25,6 +25,7 @@ from lanzagraph.parties import PartyIndex
 from lanzagraph.serialise import SERVED_PREFIXES
 from lanzagraph.store import GraphStore
 from lanzagraph.vocab import DCTERMS, ELI, LZ, ORG, RDF, XSD, sparql_prefixes
+from lanzagraph.web.charts import obligations_chart
 from lanzagraph.web.views import GraphView, Linker, LiteralView, NodeView
 
 # Links not followed to fetch the far end's properties, and properties not fetched: large fan-out,
@@ -166,6 +167,8 @@ def build_page(
     }
     if template == "resource_party.html":
         context["obligations"] = _obligations(store, parties, node)
+        if context["obligations"] is not None:
+            context["chart"] = obligations_chart(context["obligations"], context["obligations"]["party"]["code"])
     if template == "resource_recommendation.html":
         context["citation"] = citation(store, iri)
     if template in ("resource_provision.html", "resource_instrument.html", "resource_opinion.html"):
