@@ -21,8 +21,9 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-import queries
 import servers
+
+import queries
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

@@ -87,7 +87,8 @@ def one_line(result: dict[str, Any]) -> str:
     foreign = (result.get("cpu") or {}).get("foreign_share")
     return (f"rows {result.get('rows')}  median {_ms(_run_median(result))}  "
             f"p95 {_ms((result.get('latency') or {}).get('p95_ms'))}  foreign cpu {foreign}  "
-            f"{_run_rps(result) or 0:.1f} req/s @{load['clients']} (window {load['rps']:.1f}; errors {load['errors']}, timeouts {load['timeouts']}, "
+            f"{_run_rps(result) or 0:.1f} req/s @{load['clients']} (window {load['rps']:.1f}; "
+            f"errors {load['errors']}, timeouts {load['timeouts']}, "
             f"abandoned {load['abandoned']}, client cpu {load['client_cpu_s']:.1f} s)")
 
 

@@ -35,10 +35,11 @@ from typing import Any
 
 import cpu
 import load_store
-import queries
 import report
 import servers
 import synthetic
+
+import queries
 from lanzagraph.settings import Settings
 
 HERE = Path(__file__).resolve().parent

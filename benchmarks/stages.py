@@ -33,7 +33,7 @@ import queries
 from lanzagraph import sparql_text
 from lanzagraph.executor import QueryExecutor, QueryJob, run_job
 from lanzagraph.settings import Settings
-from lanzagraph.store import GraphStore, current_build
+from lanzagraph.store import EmbeddedStore, GraphStore, current_build
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=10.0, help="seconds per stage and query at most")
     parser.add_argument("--out", type=Path, default=None, help="write the JSON here too")
     args = parser.parse_args(argv)
-    memory = GraphStore.open(args.store, 2_000_000)
+    memory = EmbeddedStore.open(args.store, 2_000_000)
     disk = Store.read_only(str(current_build(args.store) / "oxigraph"))
     executor = QueryExecutor(args.store, 2_000_000, processes=1)
     results: dict[str, Any] = {}

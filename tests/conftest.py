@@ -19,7 +19,7 @@ import pytest
 
 from lanzagraph.build import BuildResult, build
 from lanzagraph.settings import Settings
-from lanzagraph.store import GraphStore
+from lanzagraph.store import EmbeddedStore, GraphStore
 
 REPO = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/lanzagraph/id/"
@@ -51,7 +51,7 @@ def built_settings(build_result: BuildResult) -> Settings:
 
 @pytest.fixture(scope="session")
 def graph(built_settings: Settings) -> Iterator[GraphStore]:
-    store = GraphStore.open(built_settings.store_path, built_settings.in_memory_max_triples)
+    store = EmbeddedStore.open(built_settings.store_path, built_settings.in_memory_max_triples)
     yield store
     store.close()
 

@@ -8,14 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, settings_for
+
 from lanzagraph import store as store_module
 from lanzagraph.build import build
 from lanzagraph.errors import BuildInProgress, DataSyntaxError, InconsistentOntology, StoreError, StoreNotBuilt
 from lanzagraph.reasoning import check_consistency
 from lanzagraph.settings import Settings
-from lanzagraph.store import GraphStore
+from lanzagraph.store import EmbeddedStore
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?r a <https://w3id.org/lanzagraph/ontology#Recommendation> }"
 
@@ -29,7 +29,7 @@ def copy_project(tmp: Path) -> Path:
 
 
 def recommendations(settings: Settings) -> int:
-    graph = GraphStore.open(settings.store_path, settings.in_memory_max_triples)
+    graph = EmbeddedStore.open(settings.store_path, settings.in_memory_max_triples)
     try:
         return int(graph.select(COUNT)[0]["n"].value)
     finally:
@@ -112,30 +112,30 @@ def test_a_second_build_at_once_is_refused(tmp_path: Path) -> None:
 
 def test_missing_and_corrupt_stores_give_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(StoreNotBuilt, match="lanzagraph build"):
-        GraphStore.open(tmp_path / "none", 10)
+        EmbeddedStore.open(tmp_path / "none", 10)
     plain = tmp_path / "plain"
     plain.mkdir()
     with pytest.raises(StoreError, match="not a lanzagraph store"):
-        GraphStore.open(plain, 10)
+        EmbeddedStore.open(plain, 10)
     dangling = tmp_path / "dangling"
     (tmp_path / "gone").mkdir()
     dangling.symlink_to(tmp_path / "gone")
     with pytest.raises(StoreError, match="incomplete or corrupt"):
-        GraphStore.open(dangling, 10)
+        EmbeddedStore.open(dangling, 10)
 
 
 def test_the_store_records_its_version(built_settings: Settings) -> None:
     version = store_module.read_version(store_module.current_build(built_settings.store_path))
     assert len(version.content_hash) == 64 and version.triples > 10_000
     assert version.base_uri == "https://w3id.org/lanzagraph/"
-    graph = GraphStore.open(built_settings.store_path, built_settings.in_memory_max_triples)
+    graph = EmbeddedStore.open(built_settings.store_path, built_settings.in_memory_max_triples)
     rows = graph.select("SELECT ?h WHERE { ?d <https://w3id.org/lanzagraph/ontology#contentHash> ?h }")
     assert [r["h"].value for r in rows] == [version.content_hash]
     graph.close()
 
 
 def test_the_on_disk_store_answers_like_the_in_memory_copy(built_settings: Settings) -> None:
-    memory = GraphStore.open(built_settings.store_path, in_memory_max_triples=10**9)
-    disk = GraphStore.open(built_settings.store_path, in_memory_max_triples=0)
+    memory = EmbeddedStore.open(built_settings.store_path, in_memory_max_triples=10**9)
+    disk = EmbeddedStore.open(built_settings.store_path, in_memory_max_triples=0)
     assert memory.in_memory and not disk.in_memory
     assert memory.select(COUNT)[0]["n"].value == disk.select(COUNT)[0]["n"].value == "70"

@@ -10,7 +10,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, LiveServer
 
 HARNESS = REPO.parent / "shared" / "conformance"

@@ -16,13 +16,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from conftest import REPO, LiveServer, start_server, stop_server
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from lanzagraph import formats
 from lanzagraph.build import build
 from lanzagraph.settings import Settings
-from lanzagraph.store import GraphStore, build_lock, current_build
+from lanzagraph.store import EmbeddedStore, build_lock, current_build
 
 COUNT = "SELECT (COUNT(?r) AS ?n) WHERE { ?r a <https://w3id.org/lanzagraph/ontology#Recommendation> }"
 
@@ -48,7 +49,7 @@ def test_kill_9_of_a_build_at_random_points_leaves_the_previous_store(tmp_path: 
         process.wait(timeout=30)
         build_id = current_build(settings.store_path).name
         assert build_id == first or process.returncode == 0, f"killed after {delay:.1f} s"
-        graph = GraphStore.open(settings.store_path, 10**9)
+        graph = EmbeddedStore.open(settings.store_path, 10**9)
         assert graph.select(COUNT)[0]["n"].value == "70"
         graph.close()
         first = build_id

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from conftest import REPO, LiveServer, Oxigraph, start_server, stop_server
+
 from lanzagraph.build import build
 from lanzagraph.errors import ValidationFailed
 from lanzagraph.remote import RemoteStore

@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 import rdflib
+from conftest import LiveServer, start_server, stop_server
 from SPARQLWrapper import JSON, XML, SPARQLWrapper
 
-from conftest import LiveServer, start_server, stop_server
 from lanzagraph.settings import Settings
 
 LZ = "PREFIX lz: <https://w3id.org/lanzagraph/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "

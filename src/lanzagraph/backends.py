@@ -11,7 +11,7 @@ from lanzagraph.errors import QuerySyntaxError, QueryTimeout, StoreError
 from lanzagraph.executor import Outcome, QueryExecutor, QueryJob, render
 from lanzagraph.remote import RemoteStore, is_remote
 from lanzagraph.settings import Settings
-from lanzagraph.store import GraphStore
+from lanzagraph.store import EmbeddedStore, GraphStore
 
 
 class Executor(Protocol):
@@ -20,13 +20,13 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
-def open_store(settings: Settings) -> GraphStore | RemoteStore:
+def open_store(settings: Settings) -> GraphStore:
     if is_remote(settings.store):
         return RemoteStore.open(settings)
-    return GraphStore.open(settings.store_path, settings.in_memory_max_triples)
+    return EmbeddedStore.open(settings.store_path, settings.in_memory_max_triples)
 
 
-def make_executor(settings: Settings, store: GraphStore | RemoteStore) -> Executor:
+def make_executor(settings: Settings, store: GraphStore) -> Executor:
     if isinstance(store, RemoteStore):
         return RemoteExecutor(store, settings.query_processes * 4)
     return QueryExecutor(settings.store_path, settings.in_memory_max_triples, settings.query_processes,

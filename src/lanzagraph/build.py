@@ -92,9 +92,11 @@ def _metadata(settings: Settings, version: store.DatasetVersion) -> list[Quad]:
     meta = graph_iri(settings, "meta")
     return [
         Quad(dataset, NamedNode(RDF + "type"), NamedNode(VOID + "Dataset"), meta),
-        Quad(dataset, NamedNode(DCTERMS + "modified"), Literal(version.built_at, datatype=NamedNode(XSD + "dateTime")), meta),
+        Quad(dataset, NamedNode(DCTERMS + "modified"),
+             Literal(version.built_at, datatype=NamedNode(XSD + "dateTime")), meta),
         Quad(dataset, NamedNode(LZ + "contentHash"), Literal(version.content_hash), meta),
-        Quad(dataset, NamedNode(VOID + "triples"), Literal(str(version.triples), datatype=NamedNode(XSD + "integer")), meta),
+        Quad(dataset, NamedNode(VOID + "triples"),
+             Literal(str(version.triples), datatype=NamedNode(XSD + "integer")), meta),
         Quad(dataset, NamedNode(DCTERMS + "conformsTo"), NamedNode(ONTOLOGY_IRI), meta),
     ]
 

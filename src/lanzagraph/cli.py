@@ -11,9 +11,8 @@ from pathlib import Path
 from pyoxigraph import QueryBoolean, QuerySolutions, serialize
 
 from lanzagraph import __version__, build, formats
-from lanzagraph.errors import LanzagraphError, ValidationFailed
 from lanzagraph.backends import open_store
-from lanzagraph.remote import RemoteStore
+from lanzagraph.errors import LanzagraphError, ValidationFailed
 from lanzagraph.settings import Settings
 from lanzagraph.store import GraphStore
 
@@ -58,7 +57,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_FAILED if errors else EXIT_OK
 
 
-def _open_store(settings: Settings) -> GraphStore | RemoteStore:
+def _open_store(settings: Settings) -> GraphStore:
     build.ensure_built(settings, _say)
     return open_store(settings)
 
@@ -79,7 +78,8 @@ def cmd_query(args: argparse.Namespace) -> int:
         if fmt is None:
             _say(f"lanzagraph: --format {args.format} does not apply to ASK (json, xml, csv, tsv)")
             return EXIT_USAGE
-        sys.stdout.write(result.serialize(format=fmt[1]).decode() + "\n")
+        result.serialize(sys.stdout.buffer, format=fmt[1])
+        sys.stdout.buffer.write(b"\n")
     elif isinstance(result, QuerySolutions):
         name = args.format or "table"
         if name == "table":
@@ -89,7 +89,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         if fmt is None:
             _say(f"lanzagraph: --format {name} does not apply to SELECT (table, json, xml, csv, tsv)")
             return EXIT_USAGE
-        sys.stdout.write(result.serialize(format=fmt[1]).decode())
+        result.serialize(sys.stdout.buffer, format=fmt[1])
     else:
         assert not isinstance(result, (QuerySolutions, QueryBoolean))
         gfmt = formats.graph_format(args.format or "turtle")
@@ -97,7 +97,8 @@ def cmd_query(args: argparse.Namespace) -> int:
             _say(f"lanzagraph: --format {args.format} does not apply to CONSTRUCT/DESCRIBE "
                  f"({', '.join(formats.GRAPH_FORMATS)})")
             return EXIT_USAGE
-        sys.stdout.write(serialize(result, format=gfmt[1]).decode())
+        serialize(result, sys.stdout.buffer, format=gfmt[1])
+    sys.stdout.flush()
     return EXIT_OK
 
 

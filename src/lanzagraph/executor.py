@@ -25,7 +25,7 @@ from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, serialize
 
 from lanzagraph import formats, results
 from lanzagraph.errors import StoreError
-from lanzagraph.store import GraphStore
+from lanzagraph.store import EmbeddedStore, GraphStore
 from lanzagraph.vocab import PREFIXES
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,9 @@ def render(result: object, job: QueryJob) -> Outcome:
             if media is None:
                 return Outcome("not_acceptable", offered=tuple(SELECT_MEDIA), kind="ASK")
             fmt = next(f for _, (m, f) in formats.RESULTS_FORMATS.items() if m.media_type == media)
-            return Outcome("ok", media_type=media, body=result.serialize(format=fmt), kind="ASK", rows=1)
+            answer = result.serialize(format=fmt)
+            assert answer is not None  # no output file given: pyoxigraph returns the bytes
+            return Outcome("ok", media_type=media, body=answer, kind="ASK", rows=1)
         if isinstance(result, QuerySolutions):
             media = _choose(job, SELECT_MEDIA)
             if media is None:
@@ -117,8 +119,10 @@ def render(result: object, job: QueryJob) -> Outcome:
         triples = list(itertools.islice(result, job.max_rows + 1))  # type: ignore[call-overload]
         truncated = len(triples) > job.max_rows
         triples = triples[: job.max_rows]
-        body = serialize(triples, format=rdf_format, prefixes=PREFIXES)
-        return Outcome("ok", media_type=media, body=body, truncated=truncated, kind="CONSTRUCT", rows=len(triples))
+        graph = serialize(triples, format=rdf_format, prefixes=PREFIXES)
+        assert graph is not None  # no output file given: pyoxigraph returns the bytes
+        return Outcome("ok", media_type=media, body=graph, truncated=truncated, kind="CONSTRUCT",
+                       rows=len(triples))
     except (OSError, RuntimeError, ValueError) as err:
         return Outcome("bad_query", str(err))
 
@@ -129,7 +133,7 @@ def _worker_main(store_path: str, in_memory_max: int, memory_mb: int, conn: Conn
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
-        store = GraphStore.open(Path(store_path), in_memory_max)
+        store = EmbeddedStore.open(Path(store_path), in_memory_max)
     except Exception as err:  # report any failure to open, then stop
         conn.send(("failed", str(err)))
         return

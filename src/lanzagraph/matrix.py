@@ -16,7 +16,7 @@ from pyoxigraph import NamedNode, Variable
 
 from lanzagraph.describe import term_value
 from lanzagraph.directory import natural_key
-from lanzagraph.store import GraphStore, Term
+from lanzagraph.store import GraphStore, value_of
 from lanzagraph.vocab import sparql_prefixes
 
 # Highest first; "unstated" is a recommendation whose urgency no source gives.
@@ -177,11 +177,6 @@ class Matrix:
         return out
 
 
-def _v(row: dict[str, Term], key: str) -> str | None:
-    term = row.get(key)
-    return term_value(term) if term is not None else None
-
-
 def matrix_for(store: GraphStore) -> Matrix:
     """The matrix of the latest monitoring round, from one query."""
     parties: dict[str, PartyRow] = {}
@@ -190,14 +185,14 @@ def matrix_for(store: GraphStore) -> Matrix:
     round_iri: str | None = None
     round_label = "monitoring round"
     for row in store.select(MATRIX):
-        round_iri = _v(row, "round")
-        round_label = _v(row, "roundLabel") or round_label
+        round_iri = value_of(row, "round")
+        round_label = value_of(row, "roundLabel") or round_label
         party, chapter = term_value(row["party"]), term_value(row["chapter"])
         parties.setdefault(party, PartyRow(party, term_value(row["code"]), term_value(row["partyLabel"])))
         chapters.setdefault(chapter, Chapter(chapter, term_value(row["number"]), term_value(row["chapterLabel"])))
-        reach = _v(row, "reach")
+        reach = value_of(row, "reach")
         if reach is not None:
-            counted.append((party, chapter, _v(row, "urgency") or "unstated", reach, int(term_value(row["n"]))))
+            counted.append((party, chapter, value_of(row, "urgency") or "unstated", reach, int(term_value(row["n"]))))
     ordered_parties = sorted(parties.values(), key=lambda p: natural_key(p.name))
     ordered_chapters = sorted(chapters.values(), key=lambda c: chapter_key(c.number))
     cells = {(p.iri, c.iri): Cell(p, c) for p in ordered_parties for c in ordered_chapters}
@@ -232,11 +227,12 @@ def cell_items(store: GraphStore, party_iri: str, chapter_iri: str) -> list[Cell
         iri = term_value(row["rec"])
         if iri in found:
             continue
-        urgency = _v(row, "urgency") or "unstated"
+        urgency = value_of(row, "urgency") or "unstated"
         found[iri] = CellItem(
-            iri=iri, id=term_value(row["id"]), certain=_v(row, "reach") == "certain", route=term_value(row["route"]),
+            iri=iri, id=term_value(row["id"]), certain=value_of(row, "reach") == "certain",
+            route=term_value(row["route"]),
             urgency=urgency, rank=URGENCIES.index(urgency) if urgency in URGENCIES else len(URGENCIES),
-            text=_v(row, "text"), summary=_v(row, "summary"), wording=_v(row, "wording"),
+            text=value_of(row, "text"), summary=value_of(row, "summary"), wording=value_of(row, "wording"),
             list_footnote=int(term_value(row["listNumber"])) if "listNumber" in row else None)
     return sorted(found.values(), key=lambda i: (i.rank, not i.certain, _id_key(i.id)))
 

@@ -10,7 +10,7 @@ from typing import Any
 from pyoxigraph import NamedNode, Variable
 
 from lanzagraph.parties import Party, PartyIndex
-from lanzagraph.store import GraphStore, Term
+from lanzagraph.store import GraphStore, Term, value_of
 from lanzagraph.vocab import LZ, RDF, sparql_prefixes
 
 RECOMMENDATIONS = sparql_prefixes() + """
@@ -83,11 +83,6 @@ ROUTE_ORDER = ["named", "listed_in_footnote", "all", "not_already_doing_so", "un
 UNSTATED = "unstated"
 
 
-def _v(row: dict[str, Term], key: str) -> str | None:
-    term = row.get(key)
-    return term.value if term is not None else None
-
-
 def _id_key(identifier: str) -> tuple[int, int]:
     numerals = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
     chapter, _, number = identifier.partition("-")
@@ -140,30 +135,32 @@ def obligations_for(store: GraphStore, party_text: str, index: PartyIndex | None
         uri = row["rec"].value
         if uri in items:
             continue
-        route = _v(row, "route") or "unspecified"
-        list_fn = _v(row, "listFootnote")
+        route = value_of(row, "route") or "unspecified"
+        list_fn = value_of(row, "listFootnote")
         item: dict[str, Any] = {
-            "id": _v(row, "id"),
+            "id": value_of(row, "id"),
             "uri": uri,
-            "text": _v(row, "text"),
-            "lead_in": _v(row, "leadIn"),
-            "urgency": (_v(row, "urgencyLabel") or None),
+            "text": value_of(row, "text"),
+            "lead_in": value_of(row, "leadIn"),
+            "urgency": (value_of(row, "urgencyLabel") or None),
             "urgency_rank": int(row["rank"].value) if "rank" in row else None,
-            "operative_verb": _v(row, "verb"),
-            "chapter": {"uri": _v(row, "chapter"), "number": _v(row, "chapterNumber"), "label": _v(row, "chapterLabel")},
+            "operative_verb": value_of(row, "verb"),
+            "chapter": {"uri": value_of(row, "chapter"), "number": value_of(row, "chapterNumber"),
+                        "label": value_of(row, "chapterLabel")},
             "reach": route,
-            "certain": _v(row, "reach") == "certain",
+            "certain": value_of(row, "reach") == "certain",
             "addressees": {
-                "uri": _v(row, "group"),
-                "wording": _v(row, "wording"),
+                "uri": value_of(row, "group"),
+                "wording": value_of(row, "wording"),
                 "listed_in": {"uri": list_fn, "number": int(row["listNumber"].value)} if list_fn else None,
             },
-            "source": {"uri": _v(row, "source"), "label": _v(row, "sourceLabel"), "file": _v(row, "sourceFile")},
-            "footnote": {"uri": _v(row, "footnote"), "number": int(row["footnoteNumber"].value)}
+            "source": {"uri": value_of(row, "source"), "label": value_of(row, "sourceLabel"),
+                       "file": value_of(row, "sourceFile")},
+            "footnote": {"uri": value_of(row, "footnote"), "number": int(row["footnoteNumber"].value)}
             if "footnoteNumber" in row else None,
             "themes": [], "provisions": [], "opinions": [], "status_notes": [], "summaries": [], "scope": [],
         }
-        item["why"] = _why(item, party.iri, row["groupClass"].value, _v(row, "round"))
+        item["why"] = _why(item, party.iri, row["groupClass"].value, value_of(row, "round"))
         items[uri] = item
 
     seen: set[tuple[str, str, str]] = set()
@@ -172,22 +169,22 @@ def obligations_for(store: GraphStore, party_text: str, index: PartyIndex | None
         if rec not in items or (rec, kind, node) in seen:
             continue
         seen.add((rec, kind, node))
-        entry: dict[str, Any] = {"uri": node, "label": _v(row, "label")}
+        entry: dict[str, Any] = {"uri": node, "label": value_of(row, "label")}
         if kind in ("provision", "opinion"):
-            entry.update(text=_v(row, "text"), cited_in_wording=_v(row, "extra") == "cited")
+            entry.update(text=value_of(row, "text"), cited_in_wording=value_of(row, "extra") == "cited")
             items[rec]["provisions" if kind == "provision" else "opinions"].append(entry)
         elif kind == "theme":
             items[rec]["themes"].append(entry)
         elif kind == "status":
-            entry.update(status=_v(row, "extra"), text=_v(row, "text"),
+            entry.update(status=value_of(row, "extra"), text=value_of(row, "text"),
                          footnote=int(row["number"].value) if "number" in row else None)
             items[rec]["status_notes"].append(entry)
         elif kind == "summary":
-            entry.update(text=_v(row, "text"), verb=_v(row, "extra"), source=entry.pop("label"),
+            entry.update(text=value_of(row, "text"), verb=value_of(row, "extra"), source=entry.pop("label"),
                          footnote=int(row["number"].value) if "number" in row else None)
             items[rec]["summaries"].append(entry)
         elif kind == "scope":
-            entry.update(text=_v(row, "text"))
+            entry.update(text=value_of(row, "text"))
             items[rec]["scope"].append(entry)
     for item in items.values():
         for key in ("themes", "provisions", "opinions"):
@@ -221,18 +218,20 @@ def _reservations(store: GraphStore, bind: dict[Variable, Term]) -> list[dict[st
     for row in store.select(RESERVATIONS, bind):
         uri = row["res"].value
         res = found.setdefault(uri, {
-            "uri": uri, "label": _v(row, "label"),
-            "made_under": {"uri": _v(row, "madeUnder"), "label": _v(row, "madeUnderLabel")},
+            "uri": uri, "label": value_of(row, "label"),
+            "made_under": {"uri": value_of(row, "madeUnder"), "label": value_of(row, "madeUnderLabel")},
             "limits": [], "reported_by": [], "sources": [], "withdrawal_invited_by": [],
-            "in_place_as_of": _v(row, "inPlace"), "withdrawn_on": _v(row, "withdrawn"), "notes": [],
+            "in_place_as_of": value_of(row, "inPlace"), "withdrawn_on": value_of(row, "withdrawn"), "notes": [],
         })
-        for key, uri_key, label_key in (("limits", "limits", "limitsLabel"), ("reported_by", "reporter", "reporterLabel"),
-                                        ("sources", "source", "sourceLabel"), ("withdrawal_invited_by", "rec", "recId")):
+        for key, uri_key, label_key in (("limits", "limits", "limitsLabel"),
+                                        ("reported_by", "reporter", "reporterLabel"),
+                                        ("sources", "source", "sourceLabel"),
+                                        ("withdrawal_invited_by", "rec", "recId")):
             if uri_key in row:
-                entry = {"uri": _v(row, uri_key), "label": _v(row, label_key)}
+                entry = {"uri": value_of(row, uri_key), "label": value_of(row, label_key)}
                 if entry not in res[key]:
                     res[key].append(entry)
-        note = _v(row, "note")
+        note = value_of(row, "note")
         if note and note not in res["notes"]:
             res["notes"].append(note)
     return sorted(found.values(), key=lambda r: r["uri"])
@@ -249,7 +248,8 @@ def format_text(result: Obligations) -> str:
         "named": "named in the recommendation",
         "listed_in_footnote": "listed in footnote {n} among the Parties not already doing so",
         "all": "addressed to all Parties of the round",
-        "not_already_doing_so": "addressed to the Parties not already doing so (no list: applies if not already doing so)",
+        "not_already_doing_so": ("addressed to the Parties not already doing so"
+                                 " (no list: applies if not already doing so)"),
         "unnamed_subset": "addressed to an unnamed number of Parties (may include this Party)",
         "unspecified": "addressed to 'Parties' in a summary (scope not stated)",
     }

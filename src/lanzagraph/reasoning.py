@@ -85,7 +85,7 @@ def materialise(store: Store, ontology_graph: NamedNode, inferred_graph: NamedNo
             solutions = store.query(query, use_default_graph_as_union=True)
             assert isinstance(solutions, QuerySolutions)
             for row in solutions:
-                new.add(Quad(row["s"], row["p"], row["o"], inferred_graph))  # type: ignore[arg-type]
+                new.add(Quad(row["s"], row["p"], row["o"], inferred_graph))
         if not new:
             return added
         store.extend(new)

@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -35,7 +36,7 @@ from pyoxigraph import (
 from lanzagraph import sparql_text
 from lanzagraph.errors import ConfigurationError, QuerySyntaxError, QueryTimeout, StoreError, StoreNotBuilt
 from lanzagraph.settings import Settings
-from lanzagraph.store import DatasetVersion, QueryResult, Term
+from lanzagraph.store import DatasetVersion, QueryResult, RowTerm, Term, solution_rows
 from lanzagraph.vocab import LZ
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ class _Bearer(httpx.Auth):
     def __init__(self, token: str) -> None:
         self.token = token
 
-    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self.token}"
         yield request
 
@@ -126,7 +127,8 @@ class RemoteClient:
         try:
             response = self._http.post(url, timeout=timeout or self.timeout, **kwargs)
         except httpx.TimeoutException:
-            raise QueryTimeout(f"the SPARQL server at {url} did not answer within {timeout or self.timeout:g} s") from None
+            limit = timeout or self.timeout
+            raise QueryTimeout(f"the SPARQL server at {url} did not answer within {limit:g} s") from None
         except httpx.HTTPError as err:
             raise StoreError(f"the SPARQL server at {url} cannot be reached: {err}") from None
         if response.status_code == 400:
@@ -153,10 +155,10 @@ class RemoteClient:
 
 
 class RemoteStore:
-    """The read view of the current build on a remote server; the same methods as GraphStore."""
+    """The read view of the current build on a remote server: a store.GraphStore."""
 
-    in_memory = False
-    build = None
+    in_memory: bool = False
+    build: Path | None = None
 
     def __init__(self, client: RemoteClient, version: DatasetVersion, graphs: list[str], graph_base: str) -> None:
         self.graph_base = graph_base
@@ -216,17 +218,16 @@ class RemoteStore:
         )
         media = response.headers.get("content-type", "").split(";")[0].strip()
         if media == "application/sparql-results+json":
-            return parse_query_results(response.content, format=QueryResultsFormat.JSON)  # type: ignore[no-any-return]
+            return parse_query_results(response.content, format=QueryResultsFormat.JSON)
         if media in ("application/n-triples", "text/plain"):
             return iter([q.triple for q in parse(response.content, format=RdfFormat.N_TRIPLES)])
         raise StoreError(f"the SPARQL server answered with an unexpected type {media!r}")
 
-    def select(self, sparql: str, substitutions: Mapping[Variable, Term] | None = None) -> list[dict[str, Term]]:
+    def select(self, sparql: str, substitutions: Mapping[Variable, Term] | None = None) -> list[dict[str, RowTerm]]:
         result = self.query(sparql, substitutions=substitutions)
         if not isinstance(result, QuerySolutions):
             raise StoreError("select() needs a SELECT query")
-        names = [v.value for v in result.variables]
-        return [{n: s[n] for n in names if s[n] is not None} for s in result]
+        return solution_rows(result)
 
     def quads(self, graph: NamedNode | None = None) -> Iterator[Quad]:
         graphs = [graph.value] if graph is not None else self.graphs

@@ -33,9 +33,9 @@ def _json_term(term: NamedNode | BlankNode | Literal | Triple) -> dict[str, obje
         elif term.datatype.value != XSD_STRING:
             out["datatype"] = term.datatype.value
         return out
-    return {"type": "triple", "value": {"subject": _json_term(term.subject),  # type: ignore[arg-type]
+    return {"type": "triple", "value": {"subject": _json_term(term.subject),
                                         "predicate": _json_term(term.predicate),
-                                        "object": _json_term(term.object)}}  # type: ignore[arg-type]
+                                        "object": _json_term(term.object)}}
 
 
 def json_rows(variables: list[str], rows: Iterable[Row]) -> Iterator[bytes]:
@@ -59,8 +59,8 @@ def _xml_term(term: NamedNode | BlankNode | Literal | Triple) -> str:
         if term.datatype.value != XSD_STRING:
             return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
         return f"<literal>{escape(term.value)}</literal>"
-    return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"  # type: ignore[arg-type]
-            f"</predicate><object>{_xml_term(term.object)}</object></triple>")  # type: ignore[arg-type]
+    return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
+            f"</predicate><object>{_xml_term(term.object)}</object></triple>")
 
 
 def xml_rows(variables: list[str], rows: Iterable[Row]) -> Iterator[bytes]:

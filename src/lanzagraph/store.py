@@ -22,12 +22,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pyoxigraph import (
     BlankNode,
     Literal,
     NamedNode,
+    Quad,
     QueryBoolean,
     QuerySolutions,
     QueryTriples,
@@ -43,6 +44,8 @@ KEEP_BUILDS = 2
 
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples
 Term = NamedNode | BlankNode | Literal | Triple
+# What a SELECT row holds: SPARQL 1.1 has no triple terms, and the graph holds none.
+RowTerm = NamedNode | BlankNode | Literal
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,50 @@ def prune(store_path: Path, keep: int) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-class GraphStore:
+class GraphStore(Protocol):
+    """What every reader of the graph (pages, canned queries, dumps, the CLI) relies on, whichever
+    backend holds it: the embedded EmbeddedStore, or remote.RemoteStore over a SPARQL server."""
+
+    version: DatasetVersion
+    build: Path | None
+    in_memory: bool
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[Variable, Term] | None = None,
+        default_graph: list[NamedNode] | None = None,
+        named_graphs: list[NamedNode] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult | Iterator[Triple]: ...
+
+    def select(self, sparql: str, substitutions: Mapping[Variable, Term] | None = None) -> list[dict[str, RowTerm]]: ...
+
+    def quads(self, graph: NamedNode | None = None) -> Iterator[Quad]: ...
+
+    def named_graphs(self) -> list[NamedNode]: ...
+
+    def close(self) -> None: ...
+
+
+def solution_rows(result: QuerySolutions) -> list[dict[str, RowTerm]]:
+    """A SELECT answer as {variable: term} rows, unbound variables left out."""
+    names = [v.value for v in result.variables]
+    rows: list[dict[str, RowTerm]] = []
+    for solution in result:
+        rows.append({name: value for name in names
+                     if (value := solution[name]) is not None and not isinstance(value, Triple)})
+    return rows
+
+
+def value_of(row: Mapping[str, RowTerm], key: str) -> str | None:
+    """The lexical value of a row's term, None where the variable is unbound."""
+    term = row.get(key)
+    return term.value if term is not None else None
+
+
+class EmbeddedStore:
     """A read view of one build: pyoxigraph, in memory when the graph is small enough, else on disk.
 
     pyoxigraph releases the GIL while it evaluates, so one instance serves many threads at once.
@@ -157,7 +203,7 @@ class GraphStore:
         self.in_memory = in_memory
 
     @classmethod
-    def open(cls, store_path: Path, in_memory_max_triples: int) -> GraphStore:
+    def open(cls, store_path: Path, in_memory_max_triples: int) -> EmbeddedStore:
         build = current_build(store_path)
         version = read_version(build)
         try:
@@ -172,7 +218,7 @@ class GraphStore:
         return cls(memory, version, build, in_memory=True)
 
     @classmethod
-    def from_store(cls, store: Store, version: DatasetVersion) -> GraphStore:
+    def from_store(cls, store: Store, version: DatasetVersion) -> EmbeddedStore:
         return cls(store, version, None, in_memory=True)
 
     def query(
@@ -202,23 +248,14 @@ class GraphStore:
             substitutions=dict(substitutions) if substitutions else None,
         )
 
-    def select(self, sparql: str, substitutions: Mapping[Variable, Term] | None = None) -> list[dict[str, Term]]:
+    def select(self, sparql: str, substitutions: Mapping[Variable, Term] | None = None) -> list[dict[str, RowTerm]]:
         """A SELECT as a list of {variable: term} rows (unbound variables left out)."""
         result = self.query(sparql, substitutions=substitutions)
         if not isinstance(result, QuerySolutions):
             raise StoreError("select() needs a SELECT query")
-        names = [v.value for v in result.variables]
-        rows: list[dict[str, Term]] = []
-        for solution in result:
-            row: dict[str, Term] = {}
-            for name in names:
-                value = solution[name]
-                if value is not None:
-                    row[name] = value
-            rows.append(row)
-        return rows
+        return solution_rows(result)
 
-    def quads(self, graph: NamedNode | None = None) -> Iterator[Any]:
+    def quads(self, graph: NamedNode | None = None) -> Iterator[Quad]:
         return iter(self._store.quads_for_pattern(None, None, None, graph))
 
     def named_graphs(self) -> list[NamedNode]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import rdflib
-from pyoxigraph import Quad, RdfFormat, serialize
+from pyoxigraph import Quad, RdfFormat, Triple, serialize
 from rdflib.namespace import SH
 
 from lanzagraph.errors import DataSyntaxError, Violation
@@ -51,7 +51,7 @@ def _graph_of(quads: Iterable[Quad]) -> dict[str, str]:
     for q in quads:
         graph = getattr(q.graph_name, "value", None)
         if graph and q.predicate.value.endswith("#type") and not graph.endswith("/inferred"):
-            where.setdefault(q.subject.value, graph)
+            where.setdefault(str(q.subject) if isinstance(q.subject, Triple) else q.subject.value, graph)
     return where
 
 

@@ -14,7 +14,6 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from lanzagraph import __version__
 from lanzagraph.backends import Executor, make_executor, open_store
-from lanzagraph.remote import RemoteStore
 from lanzagraph.parties import PartyIndex
 from lanzagraph.settings import Settings
 from lanzagraph.store import GraphStore
@@ -28,7 +27,7 @@ class Services:
     """What the routes share, opened once per process by the lifespan."""
 
     settings: Settings
-    store: GraphStore | RemoteStore
+    store: GraphStore
     parties: PartyIndex
     executor: Executor
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 
-from lanzagraph.executor import QueryExecutor
+from lanzagraph.backends import Executor
 from lanzagraph.parties import PartyIndex
 from lanzagraph.settings import Settings
 from lanzagraph.store import GraphStore
@@ -31,11 +31,11 @@ def _parties(request: Request) -> PartyIndex:
     return services(request).parties
 
 
-def _executor(request: Request) -> QueryExecutor:
+def _executor(request: Request) -> Executor:
     return services(request).executor
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
 StoreDep = Annotated[GraphStore, Depends(_store)]
 PartiesDep = Annotated[PartyIndex, Depends(_parties)]
-ExecutorDep = Annotated[QueryExecutor, Depends(_executor)]
+ExecutorDep = Annotated[Executor, Depends(_executor)]

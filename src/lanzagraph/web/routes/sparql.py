@@ -25,7 +25,9 @@ DESCRIPTION_MEDIA = ["text/turtle", "text/html", "application/ld+json", "applica
 
 def _service_description(request: Request, store: StoreDep) -> list[Quad]:
     endpoint = NamedNode(str(request.url.replace(query="", fragment="")).rstrip("?"))
-    sd = lambda name: NamedNode(SD + name)  # noqa: E731
+    def sd(name: str) -> NamedNode:
+        return NamedNode(SD + name)
+
     service = BlankNode()
     dataset = BlankNode()
     default = BlankNode()
@@ -39,7 +41,8 @@ def _service_description(request: Request, store: StoreDep) -> list[Quad]:
         Quad(dataset, NamedNode(RDF + "type"), sd("Dataset")),
         Quad(dataset, sd("defaultGraph"), default),
         Quad(default, NamedNode(RDF + "type"), sd("Graph")),
-        Quad(default, NamedNode(VOID + "triples"), Literal(str(store.version.triples), datatype=NamedNode(XSD + "integer"))),
+        Quad(default, NamedNode(VOID + "triples"),
+             Literal(str(store.version.triples), datatype=NamedNode(XSD + "integer"))),
     ]
     for fmt, _ in formats.RESULTS_FORMATS.values():
         quads.append(Quad(service, sd("resultFormat"), NamedNode(_format_iri(fmt.name))))
@@ -75,7 +78,7 @@ def _cache(request: Request, megabytes: int) -> ResultCache[Outcome]:
     if cache is None:
         cache = ResultCache[Outcome](megabytes * 1024 * 1024)
         request.app.state.result_cache = cache
-    return cache  # type: ignore[no-any-return]
+    return cache
 
 
 @router.api_route("/sparql", methods=["GET", "POST", "HEAD"], summary="SPARQL 1.1 Protocol endpoint (read-only)")
