@@ -74,11 +74,30 @@ def test_48_parties_and_morocco_is_a_state_invited_to_accede(graph: GraphStore) 
     assert morocco == [{"party": "false", "invited": "true"}]
 
 
-def test_council_of_europe_and_eu_membership(graph: GraphStore) -> None:
+def test_council_of_europe_membership(graph: GraphStore) -> None:
     coe = codes(graph, f"SELECT ?code WHERE {{ ?p a lz:StateParty ; org:memberOf <{ID}body/coe> ; lz:iso3166Alpha2 ?code }}")
     assert len(coe) == 46 and not coe & {"ru", "tn"}
-    eu = codes(graph, f"SELECT ?code WHERE {{ ?p org:memberOf <{ID}body/eu> ; lz:iso3166Alpha2 ?code }}")
-    assert eu == set(["at", "be", "bg", "hr", "cy", "cz", "dk", "ee", "fi", "fr", "de", "gr", "hu", "ie", "it", "lv", "lt", "lu", "mt", "nl", "pl", "pt", "ro", "sk", "si", "es", "se"])
+
+
+def test_reference_facts_marked_only_secondary_are_left_out(graph: GraphStore) -> None:
+    """parties-facts.md is used only where it marks a fact confirmed: EU membership (from secondary
+    lists), ETS 185 status known from a secondary list, and dates from secondary sources stay out."""
+    assert not select(graph, f"SELECT ?p WHERE {{ ?p org:memberOf|lz:formerMemberOf <{ID}body/eu> }}")
+    budapest = codes(graph, f"SELECT ?code WHERE {{ ?p lz:partyTo <{ID}instrument/ets-185> ; lz:iso3166Alpha2 ?code }}")
+    secondary = set(["lv", "lt", "lu", "mt", "md", "me", "nl", "mk", "no", "pt", "ro", "si", "sk", "es", "ch", "tr", "ua", "gb", "tn"])
+    assert not budapest & secondary and not budapest & {"ie", "ru", "mc"}
+    assert len(budapest) == 48 - len(secondary) - 3
+    dates = select(graph, f"""SELECT ?code ?p WHERE {{ ?s a lz:TreatyStatus ; lz:treaty <{ID}instrument/cets-201> ;
+        lz:state/lz:iso3166Alpha2 ?code ; ?p ?d . FILTER(?p IN (lz:signed, lz:ratified, lz:entryIntoForce)) }}""")
+    held = {(r["code"].lower(), r["p"].rsplit("#", 1)[1]) for r in dates}
+    assert not {c for c, _ in held} & {"de", "ch", "sm"}
+    assert ("gr", "entryIntoForce") in held and ("gr", "ratified") not in held
+    assert ("al", "ratified") in held and ("al", "signed") not in held and ("gb", "signed") not in held
+    # Each fact the reference gives carries its citation and confidence on the resource.
+    uncited = select(graph, f"""SELECT ?s WHERE {{ ?s dcterms:source <{ID}source/reference-parties-facts> ;
+        a ?type . FILTER(?type IN (lz:StateParty, lz:TreatyStatus))
+        FILTER NOT EXISTS {{ ?s dcterms:bibliographicCitation ?c ; lz:confidence ?k }} }}""")
+    assert not uncited, uncited
 
 
 EXPECTED_PER_CHAPTER = {"II": 8, "III": 32, "IV": 3, "V": 19, "VI": 2, "VII": 1, "VIII": 1, "IX": 2, "X": 1, "XI": 1}
@@ -288,6 +307,25 @@ def test_chapter_iii_rests_on_the_articles_its_sections_cite(graph: GraphStore) 
     assert {"Article 30(3)", "Article 30(5)", "Article 34(1)", "Article 36(1)"} <= labels
     cited = select(graph, f"SELECT ?p WHERE {{ {rec('III-22')} lz:citesProvision ?p }}")
     assert {r["p"] for r in cited} == {ID + "instrument/cets-201/article/20"}
+    # III-28 takes up the words of Article 30(5) ("in conformity with the fundamental principles of
+    # their internal law ... covert operations"); its section recalls opinion paragraphs 13 and 14.
+    basis = select(graph, f"SELECT ?p WHERE {{ {rec('III-28')} lz:restsOn ?p }}")
+    assert {r["p"] for r in basis} == {ID + "instrument/cets-201/article/30/5", ID + "opinion/ict-2017/paragraph/13",
+                                       ID + "opinion/ict-2017/paragraph/14"}
+
+
+def test_a_practice_is_credited_to_the_states_the_source_credits(graph: GraphStore) -> None:
+    """"Romania reports European projects with Bulgaria, Italy and Spain": Romania's practice, with
+    partners; the VIDTF names Australia and the USA in brackets, beside EUROPOL and INTERPOL."""
+    def credited(slug: str, prop: str) -> set[str]:
+        rows = select(graph, f"SELECT ?s WHERE {{ <{ID}round/2/practice/{slug}> {prop} ?s . ?s a lz:State }}")
+        return {r["s"].rsplit("/", 1)[1] for r in rows}
+
+    manuals = "v-ro-bg-it-es-good-practice-manuals"
+    assert credited(manuals, "lz:practiceOf") == {"ro"} and credited(manuals, "lz:involves") == {"bg", "it", "es"}
+    vidtf = "iii-dk-fr-de-nl-es-se-gb-au-us-vidtf"
+    assert credited(vidtf, "lz:practiceOf") == {"dk", "fr", "de", "nl", "es", "se", "gb"}
+    assert credited(vidtf, "lz:involves") == {"au", "us"}
 
 
 def test_article_texts_quoted_by_the_factsheets(graph: GraphStore) -> None:

@@ -85,7 +85,8 @@ KINDS: list[str] = [
     "Footnote", "Reservation", "TreatyStatus", "ScopeCondition", "AddresseeGroup", "Article", "Paragraph",
     "SubParagraph", "Rule", "Opinion", "ImplementationReport", "ReportChapter", "MonitoringRound",
     "SourceDocument", "Convention", "Protocol", "Treaty", "Directive", "FrameworkDecision", "Regulation",
-    "Guidelines", "ExplanatoryReport", "RulesOfProcedure", "AdoptedDocument", "LegalInstrument", "StateParty",
+    "Guidelines", "ExplanatoryReport", "RulesOfProcedure", "AdoptedDocument", "PolicyDocument", "LegalInstrument",
+    "StateParty",
     "State", "CourtCase", "Court", "Committee", "Agency", "Network", "NonGovernmentalOrganisation",
     "IntergovernmentalOrganisation", "Database", "Body",
 ]
