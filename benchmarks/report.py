@@ -163,6 +163,50 @@ def ratio_table(doc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def added(doc: dict[str, Any], reference: str = REFERENCE) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per query and server: the median latency it adds to the reference's (ms), the ratio of the
+    medians, and whether both answered the same number of rows."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for query, by_server in doc["results"].items():
+        ref = by_server.get(reference, {})
+        out[query] = {}
+        for name in server_names(doc):
+            if name == reference or name not in by_server:
+                continue
+            mine, theirs = median(by_server[name]), median(ref)
+            out[query][name] = {
+                "added_ms": None if mine is None or theirs is None else mine - theirs,
+                "ratio": ratio(mine, theirs),
+                "same_rows": by_server[name].get("rows") is not None and by_server[name].get("rows") == ref.get("rows"),
+            }
+    return out
+
+
+def added_table(doc: dict[str, Any], reference: str = REFERENCE) -> str:
+    """The reference's median, p95 and throughput, then each other server's with the latency it adds."""
+    names = [n for n in server_names(doc) if n != reference]
+    gains = added(doc, reference)
+    head = [f"{reference} median", "p95", "req/s"]
+    for name in names:
+        head += [f"{name} median", "p95", "req/s", "added ms", "ratio"]
+    lines = [f"Added latency over {reference} (median at 1 client, ms; req/s at {doc['params']['concurrency']} "
+             "clients; added = median minus the reference's; ratio = median / the reference's)",
+             "| query | " + " | ".join(head) + " | rows |", "|---" * (len(head) + 2) + "|"]
+    for query, by_server in doc["results"].items():
+        cells = [_cell(by_server.get(reference), k) for k in ("median", "p95", "rps")]
+        for name in names:
+            cells += [_cell(by_server.get(name), k) for k in ("median", "p95", "rps")]
+            gain = gains[query].get(name, {})
+            cells += ["-" if gain.get("added_ms") is None else f"{gain['added_ms']:+.2f}",
+                      _fmt_ratio(gain.get("ratio"))]
+        rows = {n: by_server.get(n, {}).get("rows") for n in [reference, *names]}
+        same = all(g.get("same_rows") for g in gains[query].values())
+        differ = "DIFFER " + ", ".join(f"{n} {r}" for n, r in rows.items())
+        cells.append(f"{rows[reference]} (same)" if same else differ)
+        lines.append(f"| {query} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def memory_table(doc: dict[str, Any]) -> str:
     lines = ["Memory (VmRSS at the end of the run, VmHWM peak), per process",
              "| server | pid | process | RSS MB | peak MB |", "|---|---|---|---|---|"]

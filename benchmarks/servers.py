@@ -37,6 +37,7 @@ class Server:
     started_s: float = 0.0
     known: dict[int, int] = field(default_factory=dict)  # pid -> start time, of the whole tree
     restarts: int = 0
+    backends: list[Server] = field(default_factory=list)  # servers whose CPU counts as this one's (remote store)
 
 
 def free_port() -> int:
@@ -205,9 +206,10 @@ def restart(server: Server, ready_timeout_s: float) -> float:
     return wait_ready(server, ready_timeout_s)
 
 
-def lanzagraph(name: str, store_path: Path, workers: int, cwd: Path, log_dir: Path) -> Server:
+def lanzagraph(name: str, store: Path | str, workers: int, cwd: Path, log_dir: Path) -> Server:
+    """`lanzagraph serve` over a store path or a `sparql+http://` store URL."""
     port = free_port()
-    argv = [str(VENV_BIN / "lanzagraph"), "serve", "--store", str(store_path), "--host", HOST, "--port", str(port),
+    argv = [str(VENV_BIN / "lanzagraph"), "serve", "--store", str(store), "--host", HOST, "--port", str(port),
             "--workers", str(workers)]
     return Server(name, "lanzagraph", f"http://{HOST}:{port}/sparql", argv, {}, cwd, log_dir / f"{name}.log")
 

@@ -134,8 +134,8 @@ def measure(server: servers.Server, query: queries.BenchQuery, args: argparse.Na
            "duration_s": args.duration, "cap_s": args.cap, "grace_s": args.grace}
     limit = 30 + args.cap * 2 + args.latency_budget * 1.5 + args.duration + args.grace
     waited, busy = cpu.wait_quiet(args.quiet_threshold, args.quiet_wait)
-    assert server.process is not None
-    pids = sorted(servers.descendants(server.process.pid))
+    pids = sorted(pid for s in (server, *server.backends) if s.process is not None
+                  for pid in servers.descendants(s.process.pid))
     before = cpu.snapshot(pids)
     try:
         done = subprocess.run([PYTHON, str(HERE / "client.py")], input=json.dumps(job), capture_output=True,
@@ -306,9 +306,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--work-dir", type=Path, default=Path("/tmp/lanzagraph-bench"))
     p.add_argument("--reuse", action="store_true", help="reuse data prepared by an earlier run in --work-dir")
     p.add_argument("--prepare-only", action="store_true", help="prepare the data, measure nothing")
+    p.add_argument("--servers", nargs="+", default=ALL_SERVERS)
+    add_measurement_args(p)
+    return p.parse_args(argv)
+
+
+def add_measurement_args(p: argparse.ArgumentParser) -> None:
+    """The options of how each (server, query) is measured; remote_bench.py takes the same."""
     p.add_argument("--results-dir", type=Path, default=HERE / "results")
     p.add_argument("--tag", default="", help="suffix of the results file name, to keep several runs of a day")
-    p.add_argument("--servers", nargs="+", default=ALL_SERVERS)
     p.add_argument("--queries", nargs="*", default=[])
     p.add_argument("--n", type=int, default=200, help="sequential requests for the latency (after warm-up)")
     p.add_argument("--warmup", type=int, default=20)
@@ -325,7 +331,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--quiet-threshold", type=float, default=0.15,
                    help="wait before each measurement until less than this share of the CPUs is busy")
     p.add_argument("--quiet-wait", type=float, default=20.0, help="seconds to wait for that at most")
-    return p.parse_args(argv)
 
 
 if __name__ == "__main__":
