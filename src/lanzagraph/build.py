@@ -154,9 +154,9 @@ def build_remote(settings: Settings, report: Report = log.info) -> BuildResult:
         client = remote.RemoteClient(remote.Endpoints.from_settings(settings), max(settings.query_timeout, 120))
         try:
             try:
-                _, previous = remote.read_pointer(client, settings)
+                previous = remote.read_pointer(client, settings).all_graphs()
             except StoreNotBuilt:
-                previous = []
+                previous = set()
             build_id = store.new_build_id(checked.content_hash)
             version = store.DatasetVersion(
                 build_id=build_id,
@@ -166,13 +166,14 @@ def build_remote(settings: Settings, report: Report = log.info) -> BuildResult:
                 base_uri=settings.base_uri,
                 reasoner=checked.consistency.reason,
             )
-            graphs = remote.load_build(client, settings, checked.quads + _metadata(settings, version), version)
-            remote.switch_pointer(client, settings, version, graphs)
-            remote.prune_builds(client, settings, keep=set(graphs) | set(previous))
+            loaded = remote.load_build(client, settings, checked.quads + _metadata(settings, version), version)
+            remote.switch_pointer(client, settings, loaded)
+            remote.prune_builds(client, settings, keep=loaded.all_graphs() | previous)
         finally:
             client.close()
     seconds = (datetime.now(UTC) - started).total_seconds()
-    report(f"built {version.triples} triples into {len(graphs)} graphs on {settings.store} in {seconds:.1f} s")
+    report(f"built {version.triples} triples into {len(loaded.graphs)} graphs (and their union) on {settings.store} "
+           f"in {seconds:.1f} s")
     warnings = [r for r in checked.results if r.severity != "Violation"]
     return BuildResult(version, Path(settings.store), checked.asserted, checked.inferred, warnings, seconds)
 

@@ -90,6 +90,12 @@ def build_graph(settings: Settings, build_id: str, stem: str) -> str:
     return f"{settings.graph_base}build/{build_id}/{stem}"
 
 
+def union_graph(settings: Settings, build_id: str) -> str:
+    """The build's whole graph in one named graph, the default graph of every read. Servers
+    evaluate over one graph several times faster than over a dataset that lists a dozen."""
+    return f"{settings.graph_base}build/{build_id}"
+
+
 _PARSER = Store()  # empty: only used to check that rewritten text still parses
 
 
@@ -160,17 +166,19 @@ class RemoteStore:
     in_memory: bool = False
     build: Path | None = None
 
-    def __init__(self, client: RemoteClient, version: DatasetVersion, graphs: list[str], graph_base: str) -> None:
+    def __init__(self, client: RemoteClient, version: DatasetVersion, graphs: list[str], graph_base: str,
+                 union: str | None = None) -> None:
         self.graph_base = graph_base
         self.client = client
         self.version = version
         self.graphs = graphs
+        self.union = union
 
     @classmethod
     def open(cls, settings: Settings) -> RemoteStore:
         client = RemoteClient(Endpoints.from_settings(settings), settings.query_timeout)
-        version, graphs = read_pointer(client, settings)
-        return cls(client, version, graphs, settings.graph_base)
+        pointer = read_pointer(client, settings)
+        return cls(client, pointer.version, pointer.graphs, settings.graph_base, pointer.union)
 
     def _dataset(self, default_graph: list[NamedNode] | None,
                  named_graphs: list[NamedNode] | None) -> list[tuple[str, str]]:
@@ -188,7 +196,9 @@ class RemoteStore:
                     found.append(by_stem[name.value.rsplit("/", 1)[-1]])
             return found
 
-        defaults = physical(default_graph) if default_graph else self.graphs
+        # By default, the union of the build's graphs (builds made before it existed list them all).
+        union = [self.union] if self.union else self.graphs
+        defaults = physical(default_graph) if default_graph else union
         named = physical(named_graphs) if named_graphs else self.graphs
         # A graph outside the current build gives an empty dataset, as it would on the embedded store.
         empty = self.client.endpoints.query + "#no-such-graph"
@@ -243,9 +253,21 @@ class RemoteStore:
         self.client.close()
 
 
-def read_pointer(client: RemoteClient, settings: Settings) -> tuple[DatasetVersion, list[str]]:
-    query = f"""SELECT ?info ?graph WHERE {{ GRAPH <{pointer_graph(settings)}> {{
-        ?d <{LZ}buildInfo> ?info ; <{LZ}servesGraph> ?graph }} }}"""
+@dataclass(frozen=True)
+class Pointer:
+    """What the pointer graph says the service reads: the build, its graphs and their union."""
+
+    version: DatasetVersion
+    graphs: list[str]
+    union: str | None
+
+    def all_graphs(self) -> set[str]:
+        return set(self.graphs) | ({self.union} if self.union else set())
+
+
+def read_pointer(client: RemoteClient, settings: Settings) -> Pointer:
+    query = f"""SELECT ?info ?graph ?union WHERE {{ GRAPH <{pointer_graph(settings)}> {{
+        ?d <{LZ}buildInfo> ?info ; <{LZ}servesGraph> ?graph OPTIONAL {{ ?d <{LZ}servesUnionGraph> ?union }} }} }}"""
     response = client.post(client.endpoints.query, content=query.encode(), headers={
         "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
     rows = response.json()["results"]["bindings"]
@@ -256,43 +278,48 @@ def read_pointer(client: RemoteClient, settings: Settings) -> tuple[DatasetVersi
         version = DatasetVersion(**json.loads(rows[0]["info"]["value"]))
     except (ValueError, TypeError) as err:
         raise StoreError(f"the build pointer on {client.endpoints.query} is corrupt: {err}") from None
-    return version, sorted({r["graph"]["value"] for r in rows})
+    union = rows[0].get("union", {}).get("value")
+    return Pointer(version, sorted({r["graph"]["value"] for r in rows}), union)
 
 
-def load_build(client: RemoteClient, settings: Settings, quads: list[Quad], version: DatasetVersion) -> list[str]:
-    """Loads the quads into fresh graphs of this build (Graph Store Protocol PUT per graph) and
-    checks the server holds them all. Returns the new graphs; drops them again on failure."""
+def load_build(client: RemoteClient, settings: Settings, quads: list[Quad], version: DatasetVersion) -> Pointer:
+    """Loads the quads into fresh graphs of this build, one per file and one for their union
+    (Graph Store Protocol PUT per graph), and checks the server holds them all. Returns what the
+    pointer is to name; drops the new graphs again on failure."""
     by_graph: dict[str, list[Quad]] = {}
     for quad in quads:
         stem = quad.graph_name.value.rsplit("/", 1)[-1]  # type: ignore[union-attr]
         by_graph.setdefault(build_graph(settings, version.build_id, stem), []).append(quad)
+    union = union_graph(settings, version.build_id)
+    triples = list({q.triple for q in quads})
     loaded: list[str] = []
     try:
-        for graph, members in by_graph.items():
-            body = serialize((q.triple for q in members), format=RdfFormat.N_TRIPLES)
+        for graph, members in [*((g, [q.triple for q in m]) for g, m in by_graph.items()), (union, triples)]:
             loaded.append(graph)
-            client.put(client.endpoints.graph_store, params={"graph": graph}, content=body,
+            client.put(client.endpoints.graph_store, params={"graph": graph},
+                       content=serialize(members, format=RdfFormat.N_TRIPLES),
                        headers={"Content-Type": "application/n-triples"})
         values = " ".join(f"<{g}>" for g in loaded)
         count_query = f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
         response = client.post(client.endpoints.query, content=count_query.encode(), headers={
             "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
         held = int(response.json()["results"]["bindings"][0]["n"]["value"])
-        expected = len({(q.subject, q.predicate, q.object, q.graph_name) for q in quads})
+        expected = len({(q.subject, q.predicate, q.object, q.graph_name) for q in quads}) + len(triples)
         if held != expected:
             raise StoreError(f"the server holds {held} of the {expected} triples loaded; the build is abandoned")
     except BaseException:
         drop_graphs(client, loaded)
         raise
-    return loaded
+    return Pointer(version, sorted(by_graph), union)
 
 
-def switch_pointer(client: RemoteClient, settings: Settings, version: DatasetVersion, graphs: list[str]) -> None:
+def switch_pointer(client: RemoteClient, settings: Settings, new: Pointer) -> None:
     """One SPARQL Update replaces the pointer: readers see the old build or the new one, never a mix."""
     pointer = pointer_graph(settings)
     dataset = f"<{settings.base_uri}dataset>"
-    info = json.dumps(json.dumps(version.as_dict()))
-    served = " ; ".join(f"<{LZ}servesGraph> <{g}>" for g in graphs)
+    info = json.dumps(json.dumps(new.version.as_dict()))
+    served = " ; ".join([f"<{LZ}servesGraph> <{g}>" for g in new.graphs]
+                        + ([f"<{LZ}servesUnionGraph> <{new.union}>"] if new.union else []))
     client.update(f"DROP SILENT GRAPH <{pointer}> ;\n"
                   f"INSERT DATA {{ GRAPH <{pointer}> {{ {dataset} <{LZ}buildInfo> {info} ; {served} . }} }}")
 
