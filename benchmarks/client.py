@@ -92,7 +92,11 @@ def count_rows(body: bytes, content_type: str) -> int:
 def request(client: httpx.Client, job: Job) -> tuple[Sample, httpx.Response | None]:
     started = time.perf_counter()
     try:
-        response = client.get(job.url, params={"query": job.query}, headers={"Accept": job.accept})
+        # httpx replaces a URL's query string with `params`: keep the URL's own parameters
+        # (a default-graph-uri, say) beside the query.
+        url = httpx.URL(job.url)
+        response = client.get(url.copy_with(query=None), params=[*url.params.multi_items(), ("query", job.query)],
+                              headers={"Accept": job.accept})
         response.read()
     except httpx.TimeoutException:
         return Sample(False, time.perf_counter() - started, 0, "timeout"), None

@@ -1,14 +1,15 @@
 """The latency lanzagraph adds when it serves from an external SPARQL server, in one run.
 
-    LANZAGRAPH_BENCH_BIN=.venv/bin .venv/bin/python benchmarks/remote_bench.py --n 200 --duration 6
+    .venv/bin/python benchmarks/remote_bench.py --n 200 --duration 6
 
 On 127.0.0.1 only, it starts `oxigraph serve --union-default-graph` on a temporary --location,
 loads it with `lanzagraph build --store sparql+http://127.0.0.1:PORT/query` (the remote build: a
-named graph per file and the pointer graph), then `lanzagraph serve` over it twice, with
+named graph per file, one for their union, and the pointer graph), then `lanzagraph serve` over it twice, with
 LANZAGRAPH_RESULT_CACHE_MB=0 (every request reaches Oxigraph) and with the default result cache.
-Every query of queries.py goes, the same text, to Oxigraph's /query and to each lanzagraph's
-/sparql, measured as sparql_bench.py measures (client.py in a process of its own: latency at
-1 client, throughput at 8); Oxigraph's CPU counts as lanzagraph's own while lanzagraph is measured.
+Every query of queries.py goes, the same text, to Oxigraph's /query (over the dataset lanzagraph
+reads: the build's union graph as default graph) and to each lanzagraph's /sparql, measured as
+sparql_bench.py measures (client.py in a process of its own: latency at 1 client, throughput at 8);
+Oxigraph's CPU counts as lanzagraph's own while lanzagraph is measured.
 It prints the tables and the latency lanzagraph adds per query, writes
 benchmarks/results/<date>-remote.json, and stops every process it started, by pid, even on error.
 
@@ -18,6 +19,7 @@ Unlike sparql_bench.py it needs no embedded store: the data is the checkout's da
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import signal
@@ -28,12 +30,14 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import report
 import servers
 import sparql_bench
 
 import queries
+from lanzagraph.remote import Endpoints, RemoteClient, read_pointer
 from lanzagraph.settings import Settings
 
 ROOT = sparql_bench.ROOT
@@ -102,7 +106,12 @@ def main(argv: list[str] | None = None) -> int:
                     server.backends.append(backend)
                     made.append(server)
                     servers.start(server)
-            running = [backend] + [s for s in made[1:] if sparql_bench.start_up(s, args, out["servers"])]
+            # Oxigraph is asked directly over the dataset lanzagraph reads: the build's union graph as
+            # the default graph (its union default graph would also hold every per-file graph).
+            union = _union_graph(store)
+            direct = dataclasses.replace(backend, url=f"{backend.url}?{urlencode({'default-graph-uri': union})}")
+            out["direct_url"] = direct.url
+            running = [direct] + [s for s in made[1:] if sparql_bench.start_up(s, args, out["servers"])]
             for server in running:
                 out["servers"][server.name]["env"] = server.env
             measured = [s for s in running if s.name in args.servers]
@@ -122,6 +131,19 @@ def main(argv: list[str] | None = None) -> int:
     print(tables(out))
     print(f"wrote {path} ({out['elapsed_s']} s)")
     return 0
+
+
+def _union_graph(store: str) -> str:
+    """The graph lanzagraph reads by default on the remote store: the current build's union."""
+    settings = Settings(store=store)
+    client = RemoteClient(Endpoints.from_settings(settings), settings.query_timeout)
+    try:
+        union = read_pointer(client, settings).union
+    finally:
+        client.close()
+    if union is None:
+        raise SystemExit("the build on the server has no union graph")
+    return union
 
 
 def _load() -> list[float]:

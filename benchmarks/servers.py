@@ -13,13 +13,15 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-VENV_BIN = Path(os.environ.get("LANZAGRAPH_BENCH_BIN", "/tmp/venv/bin"))
+# Where lanzagraph, oxigraph and rdflib-endpoint are installed: beside the running Python by default.
+VENV_BIN = Path(os.environ.get("LANZAGRAPH_BENCH_BIN", Path(sys.executable).parent))
 HOST = "127.0.0.1"
 ASK = "ASK { }"
 

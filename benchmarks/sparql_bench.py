@@ -1,8 +1,8 @@
 """lanzagraph's /sparql against Oxigraph server and rdflib-endpoint, side by side, in one run.
 
-    /tmp/venv/bin/python benchmarks/sparql_bench.py --size real
-    /tmp/venv/bin/python benchmarks/sparql_bench.py --size 500k
-    /tmp/venv/bin/python benchmarks/sparql_bench.py --size 1m --duration 8
+    .venv/bin/python benchmarks/sparql_bench.py --size real
+    .venv/bin/python benchmarks/sparql_bench.py --size 500k
+    .venv/bin/python benchmarks/sparql_bench.py --size 1m --duration 8
 
 For the size asked, it prepares (or reuses, in --work-dir) the same data for every server:
 the real build copied into a store of its own, or a synthetic graph (synthetic.py) loaded with

@@ -1,6 +1,6 @@
 """How much memory the /sparql result cache really holds per entry, against what it accounts for.
 
-    /tmp/venv/bin/python benchmarks/load/cache_overhead.py [--entries 20000] [--body 120]
+    .venv/bin/python benchmarks/load/cache_overhead.py [--entries 20000] [--body 120]
 
 ResultCache (src/lanzagraph/result_cache.py) is bounded by the sum of the answer bodies it holds
 (`len(outcome.body)`, routes/sparql.py); the key (the dataset hash and the QueryJob with the query

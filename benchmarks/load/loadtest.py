@@ -1,8 +1,8 @@
 """Load test of `lanzagraph serve` (issue 8): a mixed workload at 64 clients, then a soak.
 
-    /tmp/venv/bin/python benchmarks/load/loadtest.py                      # build, 60 s load, 10 min soak
-    /tmp/venv/bin/python benchmarks/load/loadtest.py --soak 60            # a shorter soak
-    /tmp/venv/bin/python benchmarks/load/loadtest.py --store /tmp/s       # reuse a store built before
+    .venv/bin/python benchmarks/load/loadtest.py                      # build, 60 s load, 10 min soak
+    .venv/bin/python benchmarks/load/loadtest.py --soak 60            # a shorter soak
+    .venv/bin/python benchmarks/load/loadtest.py --store /tmp/s       # reuse a store built before
 
 1. Builds the graph into a temporary store (`lanzagraph build --store TMP/store`, ~30 s), unless
    --store names one already built.
@@ -52,7 +52,8 @@ import httpx
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 RESULTS = HERE / "results"
-VENV_BIN = Path(os.environ.get("LANZAGRAPH_BENCH_BIN", "/tmp/venv/bin"))
+# Where lanzagraph, oxigraph and rdflib-endpoint are installed: beside the running Python by default.
+VENV_BIN = Path(os.environ.get("LANZAGRAPH_BENCH_BIN", Path(sys.executable).parent))
 PYTHON = sys.executable
 HOST = "127.0.0.1"
 CLK_TCK = os.sysconf("SC_CLK_TCK")

@@ -4,7 +4,7 @@ Run by loadtest.py as a process of its own (so that the client's CPU is not the 
 reads one JSON job on stdin and prints one JSON result on stdout:
 
     echo '{"base_url": "http://127.0.0.1:8000", "clients": 8, "duration_s": 10}' \
-        | /tmp/venv/bin/python benchmarks/load/workload.py
+        | .venv/bin/python benchmarks/load/workload.py
 
 Only loopback URLs are accepted. Before the clock starts it discovers what to ask (not counted):
 the Parties' ISO codes and the resource IRIs from the graph (through /sparql), and the canned
