@@ -124,6 +124,22 @@ def test_missing_and_corrupt_stores_give_clear_errors(tmp_path: Path) -> None:
         EmbeddedStore.open(dangling, 10)
 
 
+def test_a_corrupt_store_is_named_at_start_and_a_rebuild_recovers(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path / "store")
+    build(settings, lambda _m: None)
+    database = store_module.current_build(settings.store_path) / "oxigraph"
+    shutil.rmtree(database)
+    database.write_bytes(b"not a database")
+    with pytest.raises(StoreError, match="cannot open the store"):
+        EmbeddedStore.open(settings.store_path, settings.in_memory_max_triples)
+    started = subprocess.run([sys.executable, "-m", "lanzagraph", "query", "ASK {}", "--store", str(settings.store_path)],
+                             capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert started.returncode != 0 and "cannot open the store" in started.stderr
+    assert "Traceback" not in started.stderr
+    build(settings, lambda _m: None)
+    assert recommendations(settings) == 70
+
+
 def test_the_store_records_its_version(built_settings: Settings) -> None:
     version = store_module.read_version(store_module.current_build(built_settings.store_path))
     assert len(version.content_hash) == 64 and version.triples > 10_000
